@@ -1,0 +1,63 @@
+"""The JSON API at /api/v1, with one error shape for every failure:
+``{"error": "<code>", "message": "<text>", "fields": {...}}``."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from forum.debates.api import router as debates_router
+from forum.debates.services import Refused
+
+api = NinjaAPI(
+    title="Debate forum API",
+    version="1",
+    description="Anonymous participation in a debate: comments, votes, likes, reports. See docs/api.md.",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error(request, code: str, message: str, status: int, fields: dict | None = None, retry_after=None):
+    response = api.create_response(request, {"error": code, "message": message, "fields": fields or {}}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@api.exception_handler(Refused)
+def on_refused(request, exc: Refused):
+    return error(request, exc.code, exc.message, exc.status, exc.fields, exc.retry_after)
+
+
+@api.exception_handler(ValidationError)
+def on_validation(request, exc: ValidationError):
+    fields = {}
+    for item in exc.errors:
+        loc = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        fields[".".join(loc) or "body"] = item.get("msg", "invalid")
+    return error(
+        request,
+        "invalid",
+        "The request is not valid: " + "; ".join(f"{k}: {v}" for k, v in fields.items()),
+        400,
+        fields,
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, "not_found", str(exc) or "Not found.", 404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error(request, "error", str(exc), exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth(request, exc):
+    return error(request, "forbidden", "You are not allowed to do this.", 403)
+
+
+api.add_router("/", debates_router)

@@ -1,0 +1,316 @@
+"""Public JSON endpoints. Participants authenticate with ``X-Participant-Key`` only."""
+
+from datetime import datetime
+
+from django.http import Http404, HttpResponse
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict
+
+from .identity import api_participant
+from .models import Ballot, Comment, Debate
+from .network import network_hash
+from .reading import comment_page
+from .results import poll_results, results_visible
+from .services import comment_create, comment_delete, comment_edit, like_toggle, report_create, vote_cast, vote_withdraw
+
+router = Router()
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OptionOut(Schema):
+    key: str
+    label: str
+
+
+class DebateOut(Schema):
+    slug: str
+    title: str
+    question: str
+    options: list[OptionOut]
+    comments_open: bool
+    poll_open: bool
+
+
+class ErrorOut(Schema):
+    error: str
+    message: str
+    fields: dict
+
+
+def _debate_out(debate: Debate) -> dict:
+    return {
+        "slug": debate.slug,
+        "title": debate.title,
+        "question": debate.question,
+        "options": [{"key": o.key, "label": o.label} for o in debate.options.all()],
+        "comments_open": debate.comments_open,
+        "poll_open": debate.is_poll_open(),
+    }
+
+
+def _debate(slug: str) -> Debate:
+    debate = Debate.objects.prefetch_related("options").filter(slug=slug).first()
+    if debate is None:
+        raise Http404(f"No debate with the slug {slug!r}.")
+    return debate
+
+
+@router.get("/debates", response=list[DebateOut], tags=["debates"])
+def list_debates(request):
+    return [_debate_out(d) for d in Debate.objects.listed()]
+
+
+@router.get("/debates/{slug}", response={200: DebateOut, 404: ErrorOut}, tags=["debates"])
+def get_debate(request, slug: str):
+    return _debate_out(_debate(slug))
+
+
+# -------------------------------------------------------------------- comments
+
+
+class CommentIn(Strict):
+    body: str = Field(..., max_length=20000)
+    author_name: str | None = Field(None, max_length=400)
+    parent_id: int | None = None
+    idempotency_key: str | None = Field(None, max_length=64)
+
+
+class CommentCreatedOut(Schema):
+    id: int
+    status: str
+    participant_key: str | None = None
+
+
+class CommentOut(Schema):
+    id: int
+    parent_id: int | None
+    author_name: str
+    stance: str | None
+    body_html: str
+    status: str
+    created_at: datetime
+    edited_at: datetime | None
+    likes: int
+    replies: list["CommentOut"]
+
+
+class CommentPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[CommentOut]
+
+
+def comment_out(c: Comment) -> dict:
+    return {
+        "id": c.pk,
+        "parent_id": c.parent_id,
+        "author_name": c.author_name if not c.is_deleted else "",
+        "stance": c.stance.key if c.stance_id and c.stance else None,
+        "body_html": c.body_html,
+        "status": c.status,
+        "created_at": c.created_at,
+        "edited_at": c.edited_at,
+        "likes": c.like_count,
+        "replies": [comment_out(r) for r in c.replies],
+    }
+
+
+@router.get("/debates/{slug}/comments", response={200: CommentPageOut, 404: ErrorOut}, tags=["comments"])
+def list_comments(request, slug: str, sort: str = "newest", stance: str = "", page: int = 1):
+    debate = _debate(slug)
+    result = comment_page(debate, api_participant(request), sort=sort, stance=stance, page=page)
+    return {
+        "count": result.count,
+        "page": result.page,
+        "pages": result.pages,
+        "results": [comment_out(c) for c in result.threads],
+    }
+
+
+@router.post(
+    "/debates/{slug}/comments",
+    response={201: CommentCreatedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    tags=["comments"],
+)
+def create_comment(request, slug: str, payload: CommentIn):
+    debate = _debate(slug)
+    created = comment_create(
+        debate=debate,
+        participant=api_participant(request),
+        body=payload.body,
+        author_name=payload.author_name,
+        parent_id=payload.parent_id,
+        network_hash=network_hash(request),
+        idempotency_key=payload.idempotency_key or request.headers.get("Idempotency-Key", ""),
+    )
+    out = {"id": created.comment.pk, "status": created.comment.status}
+    if created.new_key:
+        out["participant_key"] = created.new_key
+    return 201, out
+
+
+class EditIn(Strict):
+    body: str = Field(..., max_length=20000)
+
+
+class EditedOut(Schema):
+    id: int
+    status: str
+    body_html: str
+    edited_at: datetime | None
+
+
+@router.patch(
+    "/comments/{comment_id}",
+    response={200: EditedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    tags=["comments"],
+)
+def edit_comment(request, comment_id: int, payload: EditIn):
+    comment = comment_edit(comment_id=comment_id, participant=api_participant(request), body=payload.body)
+    return {"id": comment.pk, "status": comment.status, "body_html": comment.body_html, "edited_at": comment.edited_at}
+
+
+@router.delete("/comments/{comment_id}", response={204: None, 403: ErrorOut, 404: ErrorOut}, tags=["comments"])
+def delete_comment(request, comment_id: int):
+    comment_delete(comment_id=comment_id, participant=api_participant(request))
+    return HttpResponse(status=204)
+
+
+class LikeOut(Schema):
+    likes: int
+    liked: bool
+    participant_key: str | None = None
+
+
+@router.post(
+    "/comments/{comment_id}/like",
+    response={200: LikeOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    tags=["comments"],
+)
+def like_comment(request, comment_id: int):
+    comment, liked, new_key = like_toggle(
+        comment_id=comment_id, participant=api_participant(request), network_hash=network_hash(request)
+    )
+    out = {"likes": comment.like_count, "liked": liked}
+    if new_key:
+        out["participant_key"] = new_key
+    return out
+
+
+class ReportIn(Strict):
+    reason: str
+    note: str | None = Field(None, max_length=2000)
+
+
+class ReportOut(Schema):
+    id: int
+    reason: str
+    participant_key: str | None = None
+
+
+@router.post(
+    "/comments/{comment_id}/reports",
+    response={201: ReportOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    tags=["comments"],
+)
+def report_comment(request, comment_id: int, payload: ReportIn):
+    report, new_key = report_create(
+        comment_id=comment_id,
+        participant=api_participant(request),
+        reason=payload.reason,
+        note=payload.note or "",
+        network_hash=network_hash(request),
+    )
+    out = {"id": report.pk, "reason": report.reason}
+    if new_key:
+        out["participant_key"] = new_key
+    return 201, out
+
+
+# ------------------------------------------------------------------------ poll
+
+
+class ResultOptionOut(Schema):
+    key: str
+    label: str
+    votes: int | None
+    percent: float | None
+
+
+class ResultsOut(Schema):
+    question: str
+    visible: bool
+    total: int | None
+    options: list[ResultOptionOut]
+    changed_minds: int | None
+    updated_at: str | None
+
+
+def results_out(debate: Debate, participant) -> dict:
+    has_voted = participant is not None and Ballot.objects.filter(debate=debate, participant=participant).exists()
+    visible = results_visible(debate, has_voted=has_voted)
+    if not visible:
+        return {
+            "question": debate.question,
+            "visible": False,
+            "total": None,
+            "options": [{"key": o.key, "label": o.label, "votes": None, "percent": None} for o in debate.options.all()],
+            "changed_minds": None,
+            "updated_at": None,
+        }
+    r = poll_results(debate)
+    return {
+        "question": r["question"],
+        "visible": True,
+        "total": r["total"],
+        "options": r["options"],
+        "changed_minds": r["changed_minds"],
+        "updated_at": r["updated_at"],
+    }
+
+
+class VoteIn(Strict):
+    option: str = Field(..., max_length=100)
+
+
+class VoteOut(Schema):
+    option: str
+    changed: bool
+    participant_key: str | None = None
+    results: ResultsOut | None
+
+
+@router.post(
+    "/debates/{slug}/vote",
+    response={200: VoteOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    tags=["poll"],
+)
+def cast_vote(request, slug: str, payload: VoteIn):
+    debate = _debate(slug)
+    result = vote_cast(
+        debate=debate,
+        participant=api_participant(request),
+        option_key=payload.option,
+        network_hash=network_hash(request),
+    )
+    debate.refresh_from_db(fields=["version"])
+    results = results_out(debate, result.participant)
+    out = {"option": payload.option, "changed": result.changed, "results": results if results["visible"] else None}
+    if result.new_key:
+        out["participant_key"] = result.new_key
+    return out
+
+
+@router.delete("/debates/{slug}/vote", response={204: None, 404: ErrorOut}, tags=["poll"])
+def withdraw_vote(request, slug: str):
+    vote_withdraw(debate=_debate(slug), participant=api_participant(request))
+    return HttpResponse(status=204)
+
+
+@router.get("/debates/{slug}/results", response={200: ResultsOut, 404: ErrorOut}, tags=["poll"])
+def get_results(request, slug: str):
+    return results_out(_debate(slug), api_participant(request))

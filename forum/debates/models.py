@@ -1,0 +1,333 @@
+"""Content models of the public side: debates, polls, participants, comments.
+
+Writes that touch several rows live in ``services.py``; reads live in the
+QuerySet methods below.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from forum.lib.markdown import render_summary
+
+
+class DebateQuerySet(models.QuerySet):
+    def listed(self):
+        """Debates in display order, with their poll options in one extra query."""
+        return self.order_by("-featured", "-created_at").prefetch_related("options")
+
+    def featured(self):
+        """The debate shown at ``/``: the featured one, else the newest."""
+        return self.listed().first()
+
+
+class Debate(models.Model):
+    class ResultsVisibility(models.TextChoices):
+        AFTER_VOTE = "after_vote", "After the reader has voted"
+        ALWAYS = "always", "Always"
+        AFTER_CLOSE = "after_close", "Only once the poll is closed"
+
+    class Premoderation(models.TextChoices):
+        NONE = "none", "None: clean comments publish at once"
+        FIRST = "first", "A participant's first comment"
+        ALL = "all", "Every comment"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(help_text="Markdown, written in our own words.")
+    source_name = models.CharField(max_length=120)
+    source_title = models.CharField(max_length=300, blank=True)
+    source_date = models.DateField()
+    source_url = models.URLField(max_length=500)
+    question = models.CharField(max_length=500)
+    featured = models.BooleanField(default=False)
+    comments_open = models.BooleanField(default=True)
+    poll_open = models.BooleanField(default=True)
+    poll_closes_at = models.DateTimeField(null=True, blank=True)
+    results_visibility = models.CharField(
+        max_length=12, choices=ResultsVisibility.choices, default=ResultsVisibility.AFTER_VOTE
+    )
+    premoderation = models.CharField(max_length=8, choices=Premoderation.choices, default=Premoderation.NONE)
+    slow_mode_seconds = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Bumped by every write that changes what readers see; part of every cache key.
+    version = models.PositiveBigIntegerField(default=1)
+
+    objects = DebateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("debates:detail", args=[self.slug])
+
+    @cached_property
+    def summary_html(self) -> str:
+        return render_summary(self.summary)
+
+    def is_poll_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.poll_open and (self.poll_closes_at is None or now < self.poll_closes_at)
+
+
+class PollOption(models.Model):
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="options")
+    key = models.SlugField(max_length=40)
+    label = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["debate", "key"], name="option_key_unique_per_debate")]
+
+    def __str__(self):
+        return self.label
+
+
+class Participant(models.Model):
+    """A pseudonymous reader behind a secret key; only the key's hash is stored."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Day precision on purpose: enough for the inactivity purge, not a trail.
+    last_seen_on = models.DateField(default=timezone.localdate)
+
+    def __str__(self):
+        return f"Participant {self.pk}"
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Bans in force now: not lifted and not yet expired."""
+        now = now or timezone.now()
+        return self.filter(lifted_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class Ban(models.Model):
+    """A ban of a participant and, for its duration, of its keyed network hash."""
+
+    participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="bans")
+    network_hash = models.CharField(max_length=32, blank=True, db_index=True)
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty means permanent.")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant__isnull=False) | ~Q(network_hash=""), name="ban_has_a_target"
+            )
+        ]
+
+    def __str__(self):
+        return f"Ban {self.pk}"
+
+
+class Ballot(models.Model):
+    """One participant's current choice in one poll."""
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="ballots")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="ballots")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="ballots")
+    first_option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="+")
+    changes = models.PositiveIntegerField(default=0)
+    cast_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Keyed hash of the voter's network prefix, kept only to spot and undo a
+    # burst; cleared by purge_expired_data after RETENTION_NETWORK_HASH_HOURS.
+    network_hash = models.CharField(max_length=32, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["debate", "participant"], name="one_ballot_per_participant_per_poll")
+        ]
+        indexes = [models.Index(fields=["debate", "option"])]
+
+
+class DailyTally(models.Model):
+    """Ballots added to and removed from an option on one UTC day.
+
+    Aggregates only, never linked to a participant: the share-over-time chart
+    and the timeseries export read these rows, and a changed or withdrawn vote
+    shows as a removal, so the running sum always equals the current count.
+    """
+
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="tallies")
+    day = models.DateField()
+    added = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["option", "day"], name="one_tally_per_option_per_day")]
+        ordering = ["day"]
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, participant):
+        """Published comments, plus the viewer's own pending ones, plus
+        placeholders of deleted comments (kept only where replies exist)."""
+        shown = Q(status__in=[Comment.Status.PUBLISHED, Comment.Status.DELETED])
+        if participant is not None:
+            shown |= Q(participant=participant, status=Comment.Status.PENDING)
+        return self.filter(shown)
+
+    def public(self):
+        return self.filter(status=Comment.Status.PUBLISHED)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        PENDING = "pending", "Awaiting moderation"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+        DELETED = "deleted", "Deleted by its author"
+
+    MAX_DEPTH = 3
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="comments")
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    # The top-level comment of the thread (itself for a top-level comment once saved).
+    thread = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    depth = models.PositiveSmallIntegerField(default=0)
+    author_name = models.CharField(max_length=40, default="Anonymous")
+    stance = models.ForeignKey(PollOption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    reasons = models.JSONField(default=list, blank=True, help_text="Reason codes from screening or moderation.")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    like_count = models.PositiveIntegerField(default=0)
+    report_count = models.PositiveIntegerField(default=0)
+    # Likes counted under the stance of the reader who gave each ({"key": n},
+    # "none" for readers without a vote), kept in the like's transaction.
+    likes_by_stance = models.JSONField(default=dict, blank=True)
+    common_ground = models.FloatField(default=0.0)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["debate", "status", "depth", "-created_at"]),
+            models.Index(fields=["thread", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(depth__lte=3), name="comment_depth_at_most_three"),
+            models.UniqueConstraint(
+                fields=["participant", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="comment_idempotency_key_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == self.Status.DELETED
+
+
+class CommentRevision(models.Model):
+    """An earlier version of an edited comment, for moderators."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Like(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="likes")
+    stance_key = models.CharField(max_length=40, default="none")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "participant"], name="one_like_per_participant")]
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Harassment or abuse"
+        PERSONAL_INFO = "personal_info", "Shares personal information"
+        OFF_TOPIC = "off_topic", "Off topic"
+        ILLEGAL = "illegal", "Illegal content"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "participant"], name="one_report_per_participant")]
+
+
+class Appeal(models.Model):
+    """An author's single appeal against a hold or a rejection."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="appeal")
+    note = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
+
+
+class NetworkPepper(models.Model):
+    """The secret that keys network-prefix hashes during one rotation period.
+
+    Deleting an old pepper makes every hash made with it unlinkable to any
+    network, which is how network hashes expire even where a copy survives.
+    """
+
+    period = models.PositiveBigIntegerField(unique=True)
+    secret = models.BinaryField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Erasure(models.Model):
+    """A record that an erasure was carried out: counts and a time, no content."""
+
+    erased_at = models.DateTimeField(default=timezone.now)
+    counts = models.JSONField(default=dict)
+
+
+class WordRule(models.Model):
+    """A moderator-edited word for automatic screening; ``*`` is a wildcard."""
+
+    class Action(models.TextChoices):
+        REJECT = "reject", "Banned: reject"
+        HOLD = "hold", "Suspect: hold for review"
+
+    pattern = models.CharField(max_length=100)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["action", "pattern"]
+        constraints = [models.UniqueConstraint(fields=["pattern", "action"], name="word_rule_unique")]
+
+    def __str__(self):
+        return self.pattern

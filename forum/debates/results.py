@@ -1,0 +1,139 @@
+"""Poll results, computed in three queries and cached under the debate's version.
+
+Every vote bumps the version, so a cached result is never stale: the next
+request after a change computes and caches the new one.
+"""
+
+import datetime
+
+from django.core.cache import cache
+from django.db.models import Count
+from django.utils import timezone
+
+from .models import Ballot, Comment, DailyTally, Debate
+
+
+def shares(counts: list[int], decimals: int = 1) -> list[float]:
+    """Percentages that add up to exactly 100 (largest remainder), or zeros."""
+    total = sum(counts)
+    if not total:
+        return [0.0 for _ in counts]
+    scale = 10**decimals
+    raw = [c * 100 * scale / total for c in counts]
+    floors = [int(r) for r in raw]
+    missing = 100 * scale - sum(floors)
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - floors[i], reverse=True)[:missing]:
+        floors[i] += 1
+    return [f / scale for f in floors]
+
+
+def compute_results(debate: Debate) -> dict:
+    options = list(debate.options.all())
+    matrix = Ballot.objects.filter(debate=debate).values_list("first_option_id", "option_id").annotate(n=Count("id"))
+    votes = {o.pk: 0 for o in options}
+    flows = []
+    changed = 0
+    labels = {o.pk: o for o in options}
+    for first_id, current_id, n in matrix:
+        votes[current_id] = votes.get(current_id, 0) + n
+        if first_id != current_id:
+            changed += n
+            flows.append({"from": labels[first_id].key, "to": labels[current_id].key, "count": n})
+    counts = [votes[o.pk] for o in options]
+    percents = shares(counts)
+    commenters = dict(
+        Comment.objects.filter(debate=debate, status=Comment.Status.PUBLISHED)
+        .values_list("stance_id")
+        .annotate(n=Count("participant", distinct=True))
+    )
+    tallies = DailyTally.objects.filter(option__debate=debate).values_list("day", "option_id", "added", "removed")
+    timeline = _timeline(options, list(tallies))
+    for flow in flows:
+        flow["from_label"] = next(o.label for o in options if o.key == flow["from"])
+        flow["to_label"] = next(o.label for o in options if o.key == flow["to"])
+    return {
+        "question": debate.question,
+        "total": sum(counts),
+        "options": [
+            {"key": o.key, "label": o.label, "votes": c, "percent": p}
+            for o, c, p in zip(options, counts, percents, strict=True)
+        ],
+        "changed_minds": changed,
+        "flows": sorted(flows, key=lambda f: -f["count"]),
+        "commenters_by_stance": [{"key": o.key, "label": o.label, "count": commenters.get(o.pk, 0)} for o in options]
+        + [{"key": "none", "label": "No vote", "count": commenters.get(None, 0)}],
+        "timeline": timeline,
+        "bars": [{"y": i * 14, "width": round(p * 4, 1)} for i, p in enumerate(percents)],
+        "bars_height": len(options) * 14,
+        "chart": _line_chart(options, timeline),
+        "updated_at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def _timeline(options, tallies) -> list[dict]:
+    """Each day's cumulative votes and share per option, from the daily tallies."""
+    if not tallies:
+        return []
+    by_day: dict[datetime.date, dict[int, int]] = {}
+    for day, option_id, added, removed in tallies:
+        by_day.setdefault(day, {})[option_id] = by_day.get(day, {}).get(option_id, 0) + added - removed
+    running = {o.pk: 0 for o in options}
+    days = []
+    for day in sorted(by_day):
+        for option_id, delta in by_day[day].items():
+            running[option_id] = running.get(option_id, 0) + delta
+        counts = [running[o.pk] for o in options]
+        days.append(
+            {
+                "day": day.isoformat(),
+                "total": sum(counts),
+                "votes": dict(zip([o.key for o in options], counts, strict=True)),
+                "shares": dict(zip([o.key for o in options], shares(counts), strict=True)),
+            }
+        )
+    return days
+
+
+def _line_chart(options, timeline, width=600, height=200) -> dict:
+    """Polyline points of each option's share by day, for a server-rendered SVG."""
+    keys = [o.key for o in options]
+    n = len(timeline)
+    step = width / (n - 1) if n > 1 else 0
+    lines = []
+    for key in keys:
+        points = []
+        for i, day in enumerate(timeline):
+            x = round(i * step, 1) if n > 1 else width / 2
+            points.append(f"{x},{round(height - day['shares'][key] * height / 100, 1)}")
+        if n == 1:  # one day: draw a short flat segment so the value is visible
+            y = points[0].split(",")[1]
+            points = [f"0,{y}", f"{width},{y}"]
+        lines.append({"key": key, "points": " ".join(points)})
+    days = [
+        {
+            "day": d["day"],
+            "total": d["total"],
+            "cells": [{"votes": d["votes"][k], "share": d["shares"][k]} for k in keys],
+        }
+        for d in timeline
+    ]
+    return {"width": width, "height": height, "mid": height // 2, "lines": lines if timeline else [], "days": days}
+
+
+def poll_results(debate: Debate) -> dict:
+    key = f"results:{debate.pk}:{debate.version}"
+    results = cache.get(key)
+    if results is None:
+        results = compute_results(debate)
+        cache.set(key, results, timeout=24 * 3600)
+    return results
+
+
+def results_visible(debate: Debate, *, has_voted: bool) -> bool:
+    mode = debate.results_visibility
+    closed = not debate.is_poll_open()
+    if mode == Debate.ResultsVisibility.ALWAYS:
+        return True
+    if mode == Debate.ResultsVisibility.AFTER_CLOSE:
+        return closed
+    return has_voted or closed

@@ -1,0 +1,545 @@
+"""Writes of the public side. The HTML views and the JSON API both call these,
+so every rule lives here once.
+
+Each service raises ``Refused`` with a code, a plain-words message and an HTTP
+status when a rule says no; callers show the message and give the author's
+text back.
+"""
+
+import datetime
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from forum.lib import ratelimit
+from forum.lib.hashing import key_hash
+from forum.lib.markdown import render_comment
+from forum.lib.screening import REASON_TEXT, Action, Context, screen
+
+from .models import (
+    Appeal,
+    Ballot,
+    Ban,
+    Comment,
+    CommentRevision,
+    DailyTally,
+    Debate,
+    Like,
+    Participant,
+    PollOption,
+    Report,
+    WordRule,
+)
+
+
+@dataclass
+class Refused(Exception):
+    code: str
+    message: str
+    status: int = 400
+    fields: dict = field(default_factory=dict)
+    retry_after: int | None = None
+
+    def __str__(self):
+        return self.message
+
+
+# ---------------------------------------------------------------- participants
+
+
+def participant_create() -> tuple[Participant, str]:
+    """A new participant and its secret key (192 random bits), shown once."""
+    key = secrets.token_urlsafe(24)
+    return Participant.objects.create(key_hash=key_hash(key)), key
+
+
+def participant_from_key(key: str | None) -> Participant | None:
+    if not key or len(key) > 200:
+        return None
+    return Participant.objects.filter(key_hash=key_hash(key.strip())).first()
+
+
+def participant_touch(participant: Participant) -> None:
+    today = timezone.localdate()
+    if participant.last_seen_on != today:
+        Participant.objects.filter(pk=participant.pk).update(last_seen_on=today)
+        participant.last_seen_on = today
+
+
+def active_ban(participant: Participant | None, network_hash: str = "") -> Ban | None:
+    """The ban in force against this participant or its network, if any."""
+    if participant is None and not network_hash:
+        return None
+    bans = Ban.objects.active()
+    if participant is not None and network_hash:
+        from django.db.models import Q
+
+        bans = bans.filter(Q(participant=participant) | Q(network_hash=network_hash))
+    elif participant is not None:
+        bans = bans.filter(participant=participant)
+    else:
+        bans = bans.filter(network_hash=network_hash)
+    return bans.order_by(F("expires_at").desc(nulls_first=True)).first()
+
+
+def _refuse_if_banned(participant, network_hash):
+    ban = active_ban(participant, network_hash)
+    if ban is not None:
+        until = "permanently" if ban.expires_at is None else f"until {ban.expires_at:%d %B %Y, %H:%M} UTC"
+        raise Refused("banned", f"You are banned from taking part {until}. Reason: {ban.reason}", status=403)
+
+
+def _rate_limit(scope: str, ident: str, spec: str, what: str) -> None:
+    wait = ratelimit.hit(scope, ident, spec)
+    if wait:
+        raise Refused(
+            "rate_limited",
+            f"Too many {what} in a short time. Please wait {wait} seconds and try again.",
+            status=429,
+            retry_after=wait,
+        )
+
+
+def _bump(debate_id: int) -> None:
+    """Invalidate every cached view of the debate (cache keys carry its version)."""
+    Debate.objects.filter(pk=debate_id).update(version=F("version") + 1)
+
+
+# -------------------------------------------------------------------- comments
+
+
+def normalise_text(text: str) -> str:
+    """The documented normalisation: Unicode NFC, CRLF → LF, trimmed, no NUL."""
+    text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\x00", "").strip()
+
+
+_STAFF_WORDS = ("moderator", "admin", "administrator", "staff", "official")
+
+
+def clean_author_name(name: str | None) -> str:
+    name = " ".join(normalise_text(name or "").split())
+    if not name:
+        return "Anonymous"
+    if len(name) > 40:
+        raise Refused("invalid", "Your display name can be at most 40 characters.", fields={"author_name": "too long"})
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    folded_site = settings.SITE_NAME.casefold()
+    if any(word in folded for word in _STAFF_WORDS) or folded_site in folded:
+        raise Refused(
+            "invalid",
+            "That display name could be mistaken for the site's staff. Please choose another.",
+            fields={"author_name": "reserved"},
+        )
+    return name
+
+
+def clean_body(body: str | None) -> str:
+    body = normalise_text(body)
+    if not body:
+        raise Refused("invalid", "Your comment is empty.", fields={"body": "required"})
+    if len(body) > settings.COMMENT_MAX_LENGTH:
+        raise Refused(
+            "invalid",
+            f"Your comment is {len(body):,} characters long; the limit is {settings.COMMENT_MAX_LENGTH:,}.",
+            fields={"body": "too long"},
+        )
+    return body
+
+
+def screening_context(debate: Debate, participant: Participant | None) -> Context:
+    rules = list(WordRule.objects.values_list("pattern", "action"))
+    first = participant is None or not Comment.objects.filter(participant=participant, debate=debate).exists()
+    return Context(
+        banned_words=[p for p, a in rules if a == WordRule.Action.REJECT],
+        suspect_words=[p for p, a in rules if a == WordRule.Action.HOLD],
+        max_links=settings.SCREEN_MAX_LINKS,
+        toxicity_threshold=settings.SCREEN_TOXICITY_THRESHOLD,
+        premoderation=debate.premoderation,
+        is_first_comment=first,
+    )
+
+
+def _stance_of(debate: Debate, participant: Participant | None) -> PollOption | None:
+    if participant is None:
+        return None
+    ballot = Ballot.objects.filter(debate=debate, participant=participant).select_related("option").first()
+    return ballot.option if ballot else None
+
+
+@dataclass
+class Created:
+    comment: Comment
+    participant: Participant
+    new_key: str | None  # set only when this call created the participant
+
+
+def comment_create(
+    *,
+    debate: Debate,
+    participant: Participant | None,
+    body: str,
+    author_name: str | None = None,
+    parent_id: int | None = None,
+    network_hash: str = "",
+    idempotency_key: str = "",
+) -> Created:
+    """Post a comment or a reply, screened, rate limited and tagged with the stance.
+
+    A retry with the same idempotency key returns the comment already made
+    instead of posting it twice.
+    """
+    body = clean_body(body)
+    author_name = clean_author_name(author_name)
+    idempotency_key = (idempotency_key or "")[:64]
+    if participant is not None and idempotency_key:
+        existing = Comment.objects.filter(participant=participant, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return Created(existing, participant, None)
+    if not debate.comments_open:
+        raise Refused("comments_closed", "Comments are closed on this debate.", status=403)
+    _refuse_if_banned(participant, network_hash)
+
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, debate=debate).first()
+        if parent is None or parent.status not in (Comment.Status.PUBLISHED, Comment.Status.PENDING):
+            raise Refused("not_found", "The comment you are replying to no longer exists.", status=404)
+        if parent.status == Comment.Status.PENDING and parent.participant_id != getattr(participant, "pk", None):
+            raise Refused("not_found", "The comment you are replying to no longer exists.", status=404)
+        # Replies deeper than three levels attach to the third level.
+        while parent.depth >= Comment.MAX_DEPTH:
+            parent = parent.parent
+
+    if participant is not None:
+        _rate_limit("comment", f"p{participant.pk}", settings.RATE_LIMIT_COMMENTS, "comments")
+    _rate_limit("comment-net", network_hash, settings.RATE_LIMIT_COMMENTS_NETWORK, "comments from your network")
+
+    now = timezone.now()
+    if participant is not None:
+        last = Comment.objects.filter(participant=participant).order_by("-created_at").first()
+        if last is not None:
+            if (
+                settings.RATE_LIMITS
+                and debate.slow_mode_seconds
+                and (now - last.created_at).total_seconds() < debate.slow_mode_seconds
+            ):
+                wait = int(debate.slow_mode_seconds - (now - last.created_at).total_seconds()) + 1
+                raise Refused(
+                    "slow_mode",
+                    f"This debate is in slow mode: please wait {wait} seconds between comments.",
+                    status=429,
+                    retry_after=wait,
+                )
+            window = datetime.timedelta(seconds=settings.COMMENT_DUPLICATE_WINDOW_SECONDS)
+            if Comment.objects.filter(participant=participant, body=body, created_at__gte=now - window).exists():
+                raise Refused(
+                    "duplicate",
+                    "You posted exactly this comment a few minutes ago. It is already on the page.",
+                    status=400,
+                    fields={"body": "duplicate"},
+                )
+
+    verdict = screen(body, screening_context(debate, participant))
+    if verdict.action == Action.REJECT:
+        raise Refused(
+            "rejected",
+            "Your comment was not posted. " + " ".join(REASON_TEXT.get(r, r) for r in verdict.reasons),
+            status=400,
+            fields={"body": "rejected"},
+        )
+
+    new_key = None
+    with transaction.atomic():
+        if participant is None:
+            participant, new_key = participant_create()
+        comment = Comment(
+            debate=debate,
+            participant=participant,
+            parent=parent,
+            thread_id=(parent.thread_id or parent.pk) if parent else None,
+            depth=(parent.depth + 1) if parent else 0,
+            author_name=author_name,
+            stance=_stance_of(debate, participant),
+            body=body,
+            body_html=render_comment(body),
+            status=Comment.Status.PENDING if verdict.action == Action.HOLD else Comment.Status.PUBLISHED,
+            reasons=verdict.reasons,
+            created_at=now,
+            idempotency_key=idempotency_key,
+        )
+        comment.full_clean(exclude=["participant", "parent", "thread", "stance", "debate"])
+        comment.save()
+        if comment.thread_id is None:
+            Comment.objects.filter(pk=comment.pk).update(thread=comment.pk)
+            comment.thread_id = comment.pk
+        _bump(debate.pk)
+    return Created(comment, participant, new_key)
+
+
+def _own_comment(comment_id: int, participant: Participant | None) -> Comment:
+    comment = Comment.objects.select_related("debate").filter(pk=comment_id).first()
+    if comment is None or comment.status == Comment.Status.DELETED:
+        raise Refused("not_found", "That comment does not exist.", status=404)
+    if participant is None or comment.participant_id != participant.pk:
+        raise Refused("forbidden", "Only the author can change this comment.", status=403)
+    return comment
+
+
+def edit_deadline(comment: Comment) -> datetime.datetime:
+    return comment.created_at + datetime.timedelta(seconds=settings.COMMENT_EDIT_WINDOW_SECONDS)
+
+
+def comment_edit(*, comment_id: int, participant: Participant | None, body: str) -> Comment:
+    """Change one's own comment within the edit window; the old text is kept for moderators."""
+    comment = _own_comment(comment_id, participant)
+    body = clean_body(body)
+    if timezone.now() > edit_deadline(comment):
+        minutes = settings.COMMENT_EDIT_WINDOW_SECONDS // 60
+        raise Refused("edit_window_over", f"Comments can only be edited for {minutes} minutes.", status=409)
+    _refuse_if_banned(participant, "")
+    if body == comment.body:
+        return comment
+    verdict = screen(body, screening_context(comment.debate, participant))
+    if verdict.action == Action.REJECT:
+        raise Refused(
+            "rejected",
+            "Your edit was not saved. " + " ".join(REASON_TEXT.get(r, r) for r in verdict.reasons),
+            fields={"body": "rejected"},
+        )
+    with transaction.atomic():
+        CommentRevision.objects.create(
+            comment=comment, body=comment.body, created_at=comment.edited_at or comment.created_at
+        )
+        comment.body = body
+        comment.body_html = render_comment(body)
+        comment.edited_at = timezone.now()
+        if verdict.action == Action.HOLD and comment.status == Comment.Status.PUBLISHED:
+            comment.status = Comment.Status.PENDING
+            comment.reasons = verdict.reasons
+        comment.save(update_fields=["body", "body_html", "edited_at", "status", "reasons"])
+        _bump(comment.debate_id)
+    return comment
+
+
+def _erase_comment(comment: Comment) -> None:
+    """Erase a comment's text: a placeholder stays only where replies hang on it."""
+    if comment.children.exists():
+        comment.body = ""
+        comment.body_html = ""
+        comment.author_name = ""
+        comment.status = Comment.Status.DELETED
+        comment.participant = None
+        comment.stance = None
+        comment.reasons = []
+        comment.likes_by_stance = {}
+        comment.idempotency_key = ""
+        comment.save()
+        comment.revisions.all().delete()
+        comment.likes.all().delete()
+        comment.reports.all().delete()
+        Appeal.objects.filter(comment=comment).delete()
+    else:
+        parent = comment.parent
+        comment.delete()
+        # A placeholder whose last reply just went is no longer needed.
+        while parent is not None and parent.status == Comment.Status.DELETED and not parent.children.exists():
+            grandparent = parent.parent
+            parent.delete()
+            parent = grandparent
+
+
+def comment_delete(*, comment_id: int, participant: Participant | None) -> None:
+    """Delete one's own comment at any time; its text leaves the database."""
+    comment = _own_comment(comment_id, participant)
+    with transaction.atomic():
+        _erase_comment(comment)
+        _bump(comment.debate_id)
+
+
+def _visible_comment(comment_id: int, participant: Participant | None) -> Comment:
+    comment = Comment.objects.select_related("debate").filter(pk=comment_id).first()
+    if comment is None or comment.status != Comment.Status.PUBLISHED:
+        raise Refused("not_found", "That comment does not exist or is not public.", status=404)
+    return comment
+
+
+def like_toggle(
+    *, comment_id: int, participant: Participant | None, network_hash: str = ""
+) -> tuple[Comment, bool, str | None]:
+    """Like a comment, or take the like back; returns (comment, liked, new key)."""
+    comment = _visible_comment(comment_id, participant)
+    if participant is not None and comment.participant_id == participant.pk:
+        raise Refused("own_comment", "You cannot like your own comment.", status=403)
+    _refuse_if_banned(participant, network_hash)
+    _rate_limit("action", f"p{participant.pk}" if participant else network_hash, settings.RATE_LIMIT_ACTIONS, "actions")
+    new_key = None
+    with transaction.atomic():
+        if participant is None:
+            participant, new_key = participant_create()
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        existing = Like.objects.filter(comment=comment, participant=participant).first()
+        counts = dict(comment.likes_by_stance)
+        if existing is not None:
+            counts[existing.stance_key] = max(0, counts.get(existing.stance_key, 0) - 1)
+            existing.delete()
+            liked = False
+        else:
+            stance = _stance_of(comment.debate, participant)
+            stance_key = stance.key if stance else "none"
+            Like.objects.create(comment=comment, participant=participant, stance_key=stance_key)
+            counts[stance_key] = counts.get(stance_key, 0) + 1
+            liked = True
+        comment.likes_by_stance = {k: v for k, v in counts.items() if v}
+        comment.like_count = sum(comment.likes_by_stance.values())
+        comment.save(update_fields=["like_count", "likes_by_stance"])
+        _bump(comment.debate_id)
+    return comment, liked, new_key
+
+
+def report_create(
+    *, comment_id: int, participant: Participant | None, reason: str, note: str = "", network_hash: str = ""
+) -> tuple[Report, str | None]:
+    """Report a comment once; enough distinct reports hide it until a moderator decides."""
+    comment = _visible_comment(comment_id, participant)
+    if reason not in Report.Reason.values:
+        raise Refused("invalid", "Please choose a reason for your report.", fields={"reason": "unknown"})
+    note = normalise_text(note)
+    if len(note) > 500:
+        raise Refused("invalid", "The note can be at most 500 characters.", fields={"note": "too long"})
+    _refuse_if_banned(participant, network_hash)
+    _rate_limit("action", f"p{participant.pk}" if participant else network_hash, settings.RATE_LIMIT_ACTIONS, "actions")
+    if participant is not None and Report.objects.filter(comment=comment, participant=participant).exists():
+        raise Refused("already_reported", "You have already reported this comment. Thank you.", status=409)
+    new_key = None
+    with transaction.atomic():
+        if participant is None:
+            participant, new_key = participant_create()
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(comment=comment, participant=participant, reason=reason, note=note)
+        except IntegrityError:
+            raise Refused(
+                "already_reported", "You have already reported this comment. Thank you.", status=409
+            ) from None
+        Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+        distinct = Report.objects.filter(comment=comment, resolved_at__isnull=True).count()
+        if distinct >= settings.COMMENT_REPORTS_TO_HIDE:
+            comment.refresh_from_db()
+            if comment.status == Comment.Status.PUBLISHED:
+                comment.status = Comment.Status.PENDING
+                comment.reasons = sorted(set(comment.reasons) | {"reports"})
+                comment.save(update_fields=["status", "reasons"])
+                _bump(comment.debate_id)
+    return report, new_key
+
+
+def appeal_create(*, comment_id: int, participant: Participant | None, note: str) -> Appeal:
+    """An author appeals a hold or a rejection of their own comment, once."""
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None or participant is None or comment.participant_id != participant.pk:
+        raise Refused("not_found", "That comment does not exist.", status=404)
+    if comment.status not in (Comment.Status.PENDING, Comment.Status.REJECTED, Comment.Status.SPAM):
+        raise Refused("invalid", "Only a held or rejected comment can be appealed.", status=409)
+    note = normalise_text(note)
+    if not note or len(note) > 500:
+        raise Refused("invalid", "Please explain in up to 500 characters.", fields={"note": "required"})
+    try:
+        with transaction.atomic():
+            return Appeal.objects.create(comment=comment, note=note)
+    except IntegrityError:
+        raise Refused("already_appealed", "You have already appealed this decision.", status=409) from None
+
+
+# ------------------------------------------------------------------------ poll
+
+
+def _tally(option_id: int, *, added: int = 0, removed: int = 0) -> None:
+    day = timezone.now().date()
+    updated = DailyTally.objects.filter(option_id=option_id, day=day).update(
+        added=F("added") + added, removed=F("removed") + removed
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                DailyTally.objects.create(option_id=option_id, day=day, added=added, removed=removed)
+        except IntegrityError:  # a concurrent vote created today's row first
+            DailyTally.objects.filter(option_id=option_id, day=day).update(
+                added=F("added") + added, removed=F("removed") + removed
+            )
+
+
+@dataclass
+class VoteResult:
+    ballot: Ballot
+    changed: bool
+    participant: Participant
+    new_key: str | None
+
+
+def vote_cast(
+    *, debate: Debate, participant: Participant | None, option_key: str, network_hash: str = ""
+) -> VoteResult:
+    """Cast or change a ballot. One ballot per participant per poll, never counted twice."""
+    option = next((o for o in debate.options.all() if o.key == option_key), None)
+    if option is None:
+        raise Refused("invalid", "Please choose one of the poll's options.", fields={"option": "unknown"})
+    if not debate.is_poll_open():
+        raise Refused("poll_closed", "This poll is closed.", status=403)
+    _refuse_if_banned(participant, network_hash)
+    if participant is None or not Ballot.objects.filter(debate=debate, participant=participant).exists():
+        # Only new ballots count against the per-network cap; changing one's mind is free.
+        _rate_limit("ballot-net", network_hash, settings.RATE_LIMIT_NEW_BALLOTS_NETWORK, "new votes from your network")
+    new_key = None
+    now = timezone.now()
+    with transaction.atomic():
+        if participant is None:
+            participant, new_key = participant_create()
+        ballot = Ballot.objects.select_for_update().filter(debate=debate, participant=participant).first()
+        if ballot is None:
+            try:
+                with transaction.atomic():
+                    ballot = Ballot.objects.create(
+                        debate=debate,
+                        participant=participant,
+                        option=option,
+                        first_option=option,
+                        cast_at=now,
+                        updated_at=now,
+                        network_hash=network_hash,
+                    )
+                _tally(option.pk, added=1)
+                _bump(debate.pk)
+                return VoteResult(ballot, False, participant, new_key)
+            except IntegrityError:  # the same key voted twice at once; this one changes it
+                ballot = Ballot.objects.select_for_update().get(debate=debate, participant=participant)
+        if ballot.option_id == option.pk:
+            return VoteResult(ballot, False, participant, new_key)
+        _tally(ballot.option_id, removed=1)
+        _tally(option.pk, added=1)
+        ballot.option = option
+        ballot.changes = F("changes") + 1
+        ballot.updated_at = now
+        ballot.save(update_fields=["option", "changes", "updated_at"])
+        ballot.refresh_from_db()
+        _bump(debate.pk)
+    return VoteResult(ballot, True, participant, new_key)
+
+
+def vote_withdraw(*, debate: Debate, participant: Participant | None) -> bool:
+    """Withdraw one's ballot; returns whether there was one."""
+    if participant is None:
+        return False
+    with transaction.atomic():
+        ballot = Ballot.objects.select_for_update().filter(debate=debate, participant=participant).first()
+        if ballot is None:
+            return False
+        _tally(ballot.option_id, removed=1)
+        ballot.delete()
+        _bump(debate.pk)
+    return True

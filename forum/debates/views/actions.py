@@ -1,0 +1,209 @@
+"""Form posts of the public side. Each calls one service; a refusal re-renders
+the page with the author's text and a message saying why."""
+
+from http import HTTPStatus
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..forms import CommentForm, EditForm, ReportForm, VoteForm
+from ..identity import html_participant, remember_key
+from ..models import Comment, Debate
+from ..network import network_hash
+from ..services import (
+    Refused,
+    comment_create,
+    comment_delete,
+    comment_edit,
+    edit_deadline,
+    like_toggle,
+    report_create,
+    vote_cast,
+    vote_withdraw,
+)
+from .pages import render_debate
+
+
+def _debate(slug):
+    return get_object_or_404(Debate.objects.prefetch_related("options"), slug=slug)
+
+
+def _back(request, debate, anchor=""):
+    url = reverse("debates:detail", args=[debate.slug])
+    query = request.POST.get("return_query", "")
+    if query.startswith("?") and len(query) < 200:
+        url += query
+    return HttpResponseRedirect(url + anchor)
+
+
+def _refusal(request, debate, refused: Refused, **kwargs):
+    response = render_debate(request, debate, status=refused.status, error=refused.message, **kwargs)
+    if refused.retry_after:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
+@require_POST
+def comment_post(request, slug):
+    debate = _debate(slug)
+    form = CommentForm(request.POST)
+    reply_to = request.POST.get("parent_id") or None
+    if not form.is_valid():
+        message = "Please check your comment: " + "; ".join(
+            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()
+        )
+        return _refusal(request, debate, Refused("invalid", message), comment_form=form, reply_to=reply_to)
+    guard = form.guard_error()
+    if guard:
+        return _refusal(request, debate, Refused("suspicious", guard), comment_form=form, reply_to=reply_to)
+    try:
+        created = comment_create(
+            debate=debate,
+            participant=html_participant(request),
+            body=form.cleaned_data["body"],
+            author_name=form.cleaned_data["author_name"],
+            parent_id=form.cleaned_data["parent_id"],
+            network_hash=network_hash(request),
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )
+    except Refused as refused:
+        return _refusal(request, debate, refused, comment_form=form, reply_to=reply_to)
+    except (OperationalError, InterfaceError):
+        # The database went away mid-post: hand the text back, never lose it.
+        # The form keeps its idempotency key, so sending again posts once.
+        return render(
+            request,
+            "debates/comment_failed.html",
+            {"debate": debate, "form": form},
+            status=HTTPStatus.SERVICE_UNAVAILABLE,
+        )
+    response = _back(request, debate, f"#c{created.comment.pk}")
+    if created.new_key:
+        remember_key(response, created.new_key)
+    return response
+
+
+def _own_comment_or_404(request, comment_id):
+    comment = get_object_or_404(Comment.objects.select_related("debate"), pk=comment_id)
+    participant = html_participant(request)
+    if participant is None or comment.participant_id != participant.pk or comment.is_deleted:
+        return comment, False
+    return comment, True
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit_view(request, comment_id):
+    comment, mine = _own_comment_or_404(request, comment_id)
+    if not mine:
+        return render(request, "403.html", {"message": "Only the author can edit this comment."}, status=403)
+    form = EditForm(request.POST or None, initial={"body": comment.body})
+    error = None
+    status = HTTPStatus.OK
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment_edit(comment_id=comment.pk, participant=html_participant(request), body=form.cleaned_data["body"])
+        except Refused as refused:
+            error, status = refused.message, refused.status
+        else:
+            return HttpResponseRedirect(reverse("debates:detail", args=[comment.debate.slug]) + f"#c{comment.pk}")
+    elif request.method == "POST":
+        error, status = "Please check your comment.", HTTPStatus.BAD_REQUEST
+    return render(
+        request,
+        "debates/comment_edit.html",
+        {"comment": comment, "form": form, "error": error, "deadline": edit_deadline(comment)},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def comment_delete_view(request, comment_id):
+    comment, mine = _own_comment_or_404(request, comment_id)
+    if not mine:
+        return render(request, "403.html", {"message": "Only the author can delete this comment."}, status=403)
+    if request.method == "POST":
+        comment_delete(comment_id=comment.pk, participant=html_participant(request))
+        return HttpResponseRedirect(reverse("debates:detail", args=[comment.debate.slug]) + "#comments")
+    return render(request, "debates/comment_delete.html", {"comment": comment})
+
+
+@require_POST
+def like(request, comment_id):
+    comment = get_object_or_404(Comment.objects.select_related("debate"), pk=comment_id)
+    try:
+        _, _, new_key = like_toggle(
+            comment_id=comment.pk, participant=html_participant(request), network_hash=network_hash(request)
+        )
+    except Refused as refused:
+        return _refusal(request, comment.debate, refused)
+    response = _back(request, comment.debate, f"#c{comment.pk}")
+    if new_key:
+        remember_key(response, new_key)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def report(request, comment_id):
+    comment = get_object_or_404(
+        Comment.objects.select_related("debate"), pk=comment_id, status=Comment.Status.PUBLISHED
+    )
+    form = ReportForm(request.POST or None)
+    error = None
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _, new_key = report_create(
+                    comment_id=comment.pk,
+                    participant=html_participant(request),
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    network_hash=network_hash(request),
+                )
+            except Refused as refused:
+                error, status = refused.message, refused.status
+            else:
+                response = render(request, "debates/report_done.html", {"comment": comment})
+                if new_key:
+                    remember_key(response, new_key)
+                return response
+        else:
+            error, status = "Please choose a reason for your report.", HTTPStatus.BAD_REQUEST
+    response = render(request, "debates/report.html", {"comment": comment, "form": form, "error": error}, status=status)
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
+        response["Retry-After"] = "60"
+    return response
+
+
+@require_POST
+def vote(request, slug):
+    debate = _debate(slug)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, debate, Refused("invalid", "Please choose one of the options."), vote_form=form)
+    guard = form.guard_error()
+    if guard:
+        return _refusal(request, debate, Refused("suspicious", guard.replace("comment", "vote")), vote_form=form)
+    try:
+        result = vote_cast(
+            debate=debate,
+            participant=html_participant(request),
+            option_key=form.cleaned_data["option"],
+            network_hash=network_hash(request),
+        )
+    except Refused as refused:
+        return _refusal(request, debate, refused, vote_form=form)
+    response = _back(request, debate, "#poll")
+    if result.new_key:
+        remember_key(response, result.new_key)
+    return response
+
+
+@require_POST
+def withdraw(request, slug):
+    debate = _debate(slug)
+    vote_withdraw(debate=debate, participant=html_participant(request))
+    return _back(request, debate, "#poll")

@@ -1,0 +1,132 @@
+"""Pages readers look at: the debate, its results, the privacy notice."""
+
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from ..forms import CommentForm, ReportForm, VoteForm
+from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
+from ..models import Ballot, Debate
+from ..reading import SORTS, comment_page
+from ..results import poll_results, results_visible
+from ..services import active_ban, edit_deadline
+
+
+def _int(value, default=1) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def debate_context(request, debate: Debate, *, comment_form=None, vote_form=None, error=None, reply_to=None):
+    """Everything the debate page shows; shared with the views that re-render it on an error."""
+    participant = html_participant(request)
+    ballot = None
+    if participant is not None:
+        ballot = Ballot.objects.filter(debate=debate, participant=participant).select_related("option").first()
+    visible = results_visible(debate, has_voted=ballot is not None)
+    page = comment_page(
+        debate,
+        participant,
+        sort=request.GET.get("sort", "newest"),
+        stance=request.GET.get("stance", ""),
+        page=_int(request.GET.get("page")),
+    )
+    _mark_own(page.threads, participant)
+    return {
+        "debate": debate,
+        "options": list(debate.options.all()),
+        "participant": participant,
+        "ban": active_ban(participant) if participant else None,
+        "ballot": ballot,
+        "results": poll_results(debate) if visible else None,
+        "comments": page,
+        "sorts": [(key, key.replace("_", " ").capitalize()) for key in SORTS],
+        "comment_form": comment_form or CommentForm(),
+        "vote_form": vote_form or VoteForm(),
+        "report_reasons": ReportForm.base_fields["reason"].choices,
+        "error": error,
+        "reply_to": reply_to,
+        "show_key": cookie_key(request) if request.COOKIES.get(SHOW_KEY_COOKIE) and participant else None,
+        "edit_window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
+    }
+
+
+def _mark_own(comments, participant):
+    """Flag the viewer's own comments, and which of them can still be edited."""
+    now = timezone.now()
+    for c in comments:
+        c.is_mine = participant is not None and c.participant_id == participant.pk
+        c.can_edit = c.is_mine and now <= edit_deadline(c)
+        _mark_own(c.replies, participant)
+
+
+def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
+    response = render(request, "debates/detail.html", debate_context(request, debate, **kwargs), status=status)
+    if request.COOKIES.get(SHOW_KEY_COOKIE):
+        response.delete_cookie(SHOW_KEY_COOKIE, samesite="Lax")
+    return response
+
+
+@require_GET
+def home(request):
+    debate = Debate.objects.featured()
+    if debate is None:
+        raise Http404("No debate has been set up yet.")
+    return render_debate(request, debate)
+
+
+@require_GET
+def detail(request, slug):
+    debate = get_object_or_404(Debate.objects.prefetch_related("options"), slug=slug)
+    return render_debate(request, debate)
+
+
+@require_GET
+def results(request, slug):
+    debate = get_object_or_404(Debate.objects.prefetch_related("options"), slug=slug)
+    participant = html_participant(request)
+    has_voted = participant is not None and Ballot.objects.filter(debate=debate, participant=participant).exists()
+    visible = results_visible(debate, has_voted=has_voted)
+    return render(
+        request,
+        "debates/results.html",
+        {"debate": debate, "results": poll_results(debate) if visible else None, "has_voted": has_voted},
+    )
+
+
+@require_GET
+def privacy(request):
+    return render(request, "debates/privacy.html", {"settings": settings})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the cache answer, 503 otherwise (for load balancers)."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means "take me out of rotation"
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        cache.set("healthz", "1", timeout=10)
+        checks["cache"] = "ok" if cache.get("healthz") == "1" else "error: no read-back"
+    except Exception as exc:
+        checks["cache"] = f"error: {exc.__class__.__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE,
+    )

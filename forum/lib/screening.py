@@ -1,0 +1,83 @@
+"""Automatic screening of a comment: text and context in, verdict and reasons out.
+
+A pure function, free of requests and the database, so that posting through
+the page, the API and a re-screen command all reach the same verdict.
+"""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    PUBLISH = "publish"
+    HOLD = "hold"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class Context:
+    banned_words: Iterable[str] = ()
+    suspect_words: Iterable[str] = ()
+    max_links: int = 2
+    toxicity_threshold: float = 0.85
+    toxicity: Callable[[str], float] | None = None
+    premoderation: str = "none"  # none | first | all
+    is_first_comment: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: Action
+    reasons: list[str] = field(default_factory=list)
+
+
+_LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Seven or more digits, allowing the usual separators: phone numbers, not years.
+_PHONE = re.compile(r"(?<!\w)\+?\d(?:[\s().-]?\d){6,14}(?!\w)")
+
+
+def word_pattern(word: str) -> re.Pattern:
+    """A whole-word, case-insensitive pattern; ``*`` matches any letters."""
+    parts = [re.escape(p) for p in word.strip().lower().split("*")]
+    return re.compile(r"(?<!\w)" + r"\w*".join(parts) + r"(?!\w)", re.IGNORECASE)
+
+
+def _matches(text: str, words: Iterable[str]) -> list[str]:
+    return [w for w in words if w.strip() and word_pattern(w).search(text)]
+
+
+def contains_personal_info(text: str) -> bool:
+    return bool(_EMAIL.search(text) or _PHONE.search(text))
+
+
+def screen(text: str, context: Context) -> Verdict:
+    """Decide whether a comment publishes at once, waits for a moderator, or is refused."""
+    banned = _matches(text, context.banned_words)
+    if banned:
+        return Verdict(Action.REJECT, ["banned_word"])
+    reasons = []
+    if _matches(text, context.suspect_words):
+        reasons.append("suspect_word")
+    if len(_LINK.findall(text)) > context.max_links:
+        reasons.append("too_many_links")
+    if contains_personal_info(text):
+        reasons.append("personal_info")
+    if context.toxicity is not None and context.toxicity(text) >= context.toxicity_threshold:
+        reasons.append("toxicity")
+    if context.premoderation == "all" or (context.premoderation == "first" and context.is_first_comment):
+        reasons.append("premoderation")
+    return Verdict(Action.HOLD if reasons else Action.PUBLISH, reasons)
+
+
+REASON_TEXT = {
+    "banned_word": "It contains a word this debate does not allow.",
+    "suspect_word": "It contains a word a moderator reviews before publishing.",
+    "too_many_links": "It contains more links than a comment may carry without review.",
+    "personal_info": "It seems to contain personal information (an e-mail address or a phone number).",
+    "toxicity": "Our automatic filter found it may be abusive.",
+    "premoderation": "Comments in this debate are reviewed before they appear.",
+    "reports": "Several readers reported it.",
+}

@@ -1,0 +1,50 @@
+// Progressive enhancement only: every form works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("has-js");
+
+  // Copy buttons (the participant key).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      button.textContent = "Copied";
+    });
+  });
+
+  // Sort and filter apply as soon as they change.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches(".comment-controls select")) event.target.form.submit();
+  });
+
+  // Posting, replying, liking and voting in place: send the form with fetch,
+  // then swap in the poll and the discussion from the page that comes back.
+  var REGIONS = ["#poll", "#comments", "#your-key"];
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("js-inplace") || !window.fetch || !window.DOMParser) return;
+    event.preventDefault();
+    var button = form.querySelector("[type=submit]");
+    if (button) button.disabled = true;
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) {
+        return response.text().then(function (html) { return { response: response, html: html }; });
+      })
+      .then(function (result) {
+        var doc = new DOMParser().parseFromString(result.html, "text/html");
+        if (!doc.querySelector("#comments")) { document.open(); document.write(result.html); document.close(); return; }
+        REGIONS.forEach(function (selector) {
+          var fresh = doc.querySelector(selector), current = document.querySelector(selector);
+          if (fresh && current) current.replaceWith(fresh);
+          else if (fresh && !current) { var poll = document.querySelector("#poll"); if (poll) poll.before(fresh); }
+        });
+        var hash = new URL(result.response.url).hash;
+        var focus = document.querySelector(".notice-error") || (hash && document.querySelector(hash));
+        if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); focus.scrollIntoView({ block: "center" }); }
+      })
+      .catch(function () { form.submit(); })
+      .finally(function () { if (button) button.disabled = false; });
+  });
+})();

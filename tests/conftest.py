@@ -1,0 +1,80 @@
+"""Personas and data shared by every test: plain pytest fixtures, real database and cache."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+from forum.debates.seed import ensure_clearview_debate
+from forum.debates.services import participant_create
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # The cache is real. The database table cache is emptied by each test's
+    # rollback; Redis (in CI) must be cleared by hand.
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        cache.clear()
+
+
+@pytest.fixture
+def no_rate_limits(settings):
+    settings.RATE_LIMITS = False
+
+
+@pytest.fixture
+def debate(db):
+    debate, _ = ensure_clearview_debate()
+    return debate
+
+
+@pytest.fixture
+def anon(db) -> Client:
+    """A reader with no key yet."""
+    return Client()
+
+
+@pytest.fixture
+def make_participant(db):
+    """Factory: a participant, its key, and a browser client holding the key cookie."""
+
+    def make():
+        participant, key = participant_create()
+        client = Client()
+        client.cookies[settings.PARTICIPANT_COOKIE_NAME] = key
+        client.key = key
+        client.participant = participant
+        return client
+
+    return make
+
+
+@pytest.fixture
+def reader(make_participant) -> Client:
+    return make_participant()
+
+
+@pytest.fixture
+def api(db):
+    """Factory: a JSON client that sends X-Participant-Key when given one."""
+
+    class Api:
+        def __init__(self):
+            self.client = Client()
+
+        def _headers(self, key):
+            return {"HTTP_X_PARTICIPANT_KEY": key} if key else {}
+
+        def get(self, path, key=None, **params):
+            return self.client.get(path, params, **self._headers(key))
+
+        def post(self, path, data=None, key=None):
+            return self.client.post(path, data or {}, content_type="application/json", **self._headers(key))
+
+        def patch(self, path, data, key=None):
+            return self.client.patch(path, data, content_type="application/json", **self._headers(key))
+
+        def delete(self, path, key=None):
+            return self.client.delete(path, **self._headers(key))
+
+    return Api()
