@@ -126,7 +126,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_TIMEOUT", 20, minimum=1),
     }
     # A file, not memory, so tests exercise real locking between threads.
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # TEST_DB_SUFFIX lets two test runs on one machine keep apart.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test{env_str('TEST_DB_SUFFIX')}.sqlite3")}
 else:
     _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True
