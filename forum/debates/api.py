@@ -135,6 +135,7 @@ def list_comments(request, slug: str, sort: str = "newest", stance: str = "", pa
     "/debates/{slug}/comments",
     response={201: CommentCreatedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     tags=["comments"],
+    exclude_unset=True,
 )
 def create_comment(request, slug: str, payload: CommentIn):
     debate = _debate(slug)
@@ -190,6 +191,7 @@ class LikeOut(Schema):
     "/comments/{comment_id}/like",
     response={200: LikeOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     tags=["comments"],
+    exclude_unset=True,
 )
 def like_comment(request, comment_id: int):
     comment, liked, new_key = like_toggle(
@@ -216,6 +218,7 @@ class ReportOut(Schema):
     "/comments/{comment_id}/reports",
     response={201: ReportOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
     tags=["comments"],
+    exclude_unset=True,
 )
 def report_comment(request, comment_id: int, payload: ReportIn):
     report, new_key = report_create(
@@ -288,6 +291,7 @@ class VoteOut(Schema):
     "/debates/{slug}/vote",
     response={200: VoteOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     tags=["poll"],
+    exclude_unset=True,
 )
 def cast_vote(request, slug: str, payload: VoteIn):
     debate = _debate(slug)

@@ -1,0 +1,153 @@
+"""The same comment rules through the HTML forms, which work without JavaScript."""
+
+import html as htmllib
+import json
+import time
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from django.core import signing
+
+from forum.debates.forms import form_token
+from forum.debates.models import Comment, Participant, Report, WordRule
+from forum.debates.services import normalise_text
+
+SLUG = "clearview-ai-cnil-fine"
+POST_URL = f"/debates/{SLUG}/comments/"
+BLNS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "blns.json"
+
+
+def old_token(seconds=60):
+    return signing.dumps(time.time() - seconds, salt="forum.form-started")
+
+
+def form(body="I think the fine is fair.", **extra):
+    return {"body": body, "author_name": "", "website": "", "started": old_token(), "idempotency_key": "", **extra}
+
+
+def test_posting_without_javascript_redirects_to_the_comment_and_sets_the_key_cookie(anon, debate, settings):
+    response = anon.post(POST_URL, form())
+    comment = Comment.objects.get()
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].endswith(f"#c{comment.pk}")
+    cookie = response.cookies[settings.PARTICIPANT_COOKIE_NAME]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    # The next page shows the key once, with ways to save it.
+    page = anon.get(response["Location"]).content.decode()
+    assert cookie.value in page
+    assert "Download as a file" in page
+    assert cookie.value not in anon.get("/").content.decode()
+
+
+def test_a_refused_comment_comes_back_with_its_text_and_the_reason(reader, debate):
+    WordRule.objects.create(pattern="idiot*", action=WordRule.Action.REJECT)
+    text = "You idiots will never understand <privacy> & consent"
+    response = reader.post(POST_URL, form(text, author_name="Sam"))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    page = response.content.decode()
+    assert htmllib.escape(text) in page
+    assert 'value="Sam"' in page
+    assert "does not allow" in page
+    assert Comment.objects.count() == 0
+
+
+def test_the_honeypot_refuses_and_keeps_the_text(reader, debate):
+    response = reader.post(POST_URL, form("Bot text here", website="http://spam.example"))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Bot text here" in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_a_form_sent_faster_than_a_human_types_is_refused(reader, debate):
+    response = reader.post(POST_URL, form("Too quick", started=form_token()))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "faster than anyone can type" in response.content.decode()
+    assert "Too quick" in response.content.decode()
+
+
+def test_rate_limits_off_lifts_honeypot_and_timing(reader, debate, no_rate_limits):
+    response = reader.post(POST_URL, form("Bench post", website="x", started=form_token()))
+    assert response.status_code == HTTPStatus.FOUND
+
+
+def test_rate_limited_post_is_429_with_retry_after_and_text(reader, debate, settings):
+    settings.RATE_LIMIT_COMMENTS = "1/60"
+    reader.post(POST_URL, form("first"))
+    response = reader.post(POST_URL, form("second one"))
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert int(response["Retry-After"]) > 0
+    assert "second one" in response.content.decode()
+
+
+def test_reply_edit_delete_like_and_report_work_as_plain_forms(reader, make_participant, debate, no_rate_limits):
+    reader.post(POST_URL, form("Parent comment"))
+    parent = Comment.objects.get()
+    other = make_participant()
+    other.post(POST_URL, form("A reply", parent_id=parent.pk))
+    reply = Comment.objects.get(parent=parent)
+    assert reply.depth == 1
+    # like
+    assert other.post(f"/comments/{parent.pk}/like/").status_code == HTTPStatus.FOUND
+    parent.refresh_from_db()
+    assert parent.like_count == 1
+    # report
+    assert reader.get(f"/comments/{reply.pk}/report/").status_code == HTTPStatus.OK
+    done = reader.post(f"/comments/{reply.pk}/report/", {"reason": "off_topic", "note": "not about Clearview"})
+    assert done.status_code == HTTPStatus.OK
+    assert Report.objects.get().note == "not about Clearview"
+    again = reader.post(f"/comments/{reply.pk}/report/", {"reason": "spam"})
+    assert again.status_code == HTTPStatus.CONFLICT
+    # edit
+    assert reader.post(f"/comments/{parent.pk}/edit/", {"body": "Parent, edited"}).status_code == HTTPStatus.FOUND
+    parent.refresh_from_db()
+    assert parent.body == "Parent, edited"
+    assert other.get(f"/comments/{parent.pk}/edit/").status_code == HTTPStatus.FORBIDDEN
+    # delete: a placeholder remains because of the reply
+    assert reader.post(f"/comments/{parent.pk}/delete/").status_code == HTTPStatus.FOUND
+    page = reader.get(f"/debates/{SLUG}/").content.decode()
+    assert "deleted by its author" in page
+    assert "Parent, edited" not in page
+    assert "A reply" in page
+
+
+def test_own_pending_comment_is_shown_to_the_author_only(reader, anon, debate):
+    debate.premoderation = "all"
+    debate.save()
+    reader.post(POST_URL, form("Waiting for a moderator"))
+    assert "Awaiting moderation" in reader.get("/").content.decode()
+    assert "Waiting for a moderator" not in anon.get("/").content.decode()
+
+
+def test_stance_badge_and_filter_on_the_page(reader, make_participant, debate, no_rate_limits):
+    reader.post(f"/debates/{SLUG}/vote/", {"option": "invasion", "started": old_token()})
+    reader.post(POST_URL, form("Privacy first"))
+    make_participant().post(POST_URL, form("No vote from me"))
+    page = reader.get("/?stance=invasion").content.decode()
+    assert "Privacy first" in page
+    assert "No vote from me" not in page
+    assert 'title="Voted: An unacceptable invasion of privacy"' in page
+
+
+def corpus():
+    return [s for s in json.loads(BLNS.read_text()) if isinstance(s, str)]
+
+
+def test_every_blns_string_as_body_and_name_gives_201_or_400_and_shows_what_was_sent(api, debate, no_rate_limits):
+    url = f"/api/v1/debates/{SLUG}/comments"
+    key = None
+    for i, text in enumerate(corpus()):
+        body = f"{i}: {text}"
+        response = api.post(url, {"body": body, "author_name": text[:40]}, key=key)
+        assert response.status_code in (HTTPStatus.CREATED, HTTPStatus.BAD_REQUEST), (text, response.content)
+        if response.status_code == HTTPStatus.BAD_REQUEST:
+            assert response.json()["message"]
+            response = api.post(url, {"body": body}, key=key)
+        assert response.status_code in (HTTPStatus.CREATED, HTTPStatus.BAD_REQUEST), (text, response.content)
+        key = key or response.json().get("participant_key")
+        if response.status_code == HTTPStatus.CREATED:
+            stored = Comment.objects.get(pk=response.json()["id"])
+            assert stored.body == normalise_text(body)
+    assert Participant.objects.count() == 1
+    assert Comment.objects.count() > len(corpus()) * 0.9

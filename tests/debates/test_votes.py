@@ -1,0 +1,196 @@
+"""The stance poll: voting, changing, withdrawing, visibility, integrity under load."""
+
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from forum.debates.models import Ballot, DailyTally, Debate, Participant
+from forum.debates.results import compute_results, shares
+from forum.debates.seed import ensure_clearview_debate
+from forum.debates.services import participant_create
+
+SLUG = "clearview-ai-cnil-fine"
+VOTE = f"/api/v1/debates/{SLUG}/vote"
+RESULTS = f"/api/v1/debates/{SLUG}/results"
+
+
+def counts(debate):
+    return {o["key"]: o["votes"] for o in compute_results(debate)["options"]}
+
+
+def test_first_vote_creates_a_participant_and_returns_results(api, debate, no_rate_limits):
+    response = api.post(VOTE, {"option": "invasion"})
+    assert response.status_code == HTTPStatus.OK
+    data = response.json()
+    assert data["option"] == "invasion"
+    assert data["changed"] is False
+    assert data["participant_key"]
+    assert data["results"]["total"] == 1
+    assert Participant.objects.count() == 1
+
+
+def test_changing_a_vote_moves_one_count_and_never_double_counts(api, debate, no_rate_limits):
+    key = participant_create()[1]
+    api.post(VOTE, {"option": "useful"}, key=key)
+    response = api.post(VOTE, {"option": "invasion"}, key=key)
+    assert response.json()["changed"] is True
+    assert "participant_key" not in response.json()
+    assert counts(debate) == {"useful": 0, "invasion": 1, "unsure": 0}
+    ballot = Ballot.objects.get()
+    assert ballot.first_option.key == "useful"
+    assert ballot.changes == 1
+    assert response.json()["results"]["changed_minds"] == 1
+    # Voting the same option again changes nothing.
+    assert api.post(VOTE, {"option": "invasion"}, key=key).json()["changed"] is False
+    assert Ballot.objects.get().changes == 1
+
+
+def test_withdrawing_removes_the_vote(api, debate, no_rate_limits):
+    key = participant_create()[1]
+    api.post(VOTE, {"option": "unsure"}, key=key)
+    assert api.delete(VOTE, key=key).status_code == HTTPStatus.NO_CONTENT
+    assert Ballot.objects.count() == 0
+    assert counts(debate) == {"useful": 0, "invasion": 0, "unsure": 0}
+    # The day's tallies record the removal, so the running sum equals the count.
+    assert sum(t.added - t.removed for t in DailyTally.objects.all()) == 0
+
+
+def test_unknown_option_is_400_and_closed_poll_is_403(api, debate, no_rate_limits):
+    response = api.post(VOTE, {"option": "maybe"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["fields"] == {"option": "unknown"}
+    debate.poll_open = False
+    debate.save()
+    assert api.post(VOTE, {"option": "useful"}).status_code == HTTPStatus.FORBIDDEN
+
+
+@pytest.mark.parametrize(
+    ("mode", "voted", "closed", "visible"),
+    [
+        ("after_vote", False, False, False),
+        ("after_vote", True, False, True),
+        ("after_vote", False, True, True),
+        ("always", False, False, True),
+        ("after_close", True, False, False),
+        ("after_close", False, True, True),
+    ],
+)
+def test_results_visibility_modes(api, debate, mode, voted, closed, visible, no_rate_limits):
+    key = participant_create()[1]
+    other = participant_create()[1]
+    api.post(VOTE, {"option": "useful"}, key=other)
+    if voted:
+        api.post(VOTE, {"option": "invasion"}, key=key)
+    Debate.objects.filter(pk=debate.pk).update(results_visibility=mode, poll_open=not closed)
+    data = api.get(RESULTS, key=key).json()
+    assert data["visible"] is visible
+    if visible:
+        assert data["total"] == (2 if voted else 1)
+        assert sum(o["percent"] for o in data["options"]) == pytest.approx(100)
+    else:
+        assert data["total"] is None
+        assert all(o["votes"] is None for o in data["options"])
+
+
+def test_results_page_shows_figures_charts_and_the_self_selection_note(reader, debate, no_rate_limits):
+    for option in ["useful", "invasion", "invasion"]:
+        Client().post(VOTE, {"option": option}, content_type="application/json")
+    reader.post(f"/debates/{SLUG}/vote/", {"option": "unsure"})
+    html = reader.get(f"/debates/{SLUG}/results/").content.decode()
+    assert "self-selected" in html
+    assert "<svg" in html
+    assert "<polyline" in html
+    assert "50.0%" in html  # invasion: 2 of 4
+    assert "25.0%" in html
+    assert '<td class="num">4</td>' in html  # total
+
+
+def test_results_are_hidden_on_the_page_until_the_reader_votes(anon, debate, no_rate_limits):
+    html = anon.get("/").content.decode()
+    assert "Results appear" in html
+    assert "results-table" not in html
+
+
+def test_percentages_always_sum_to_100():
+    assert sum(shares([1, 1, 1])) == pytest.approx(100)
+    assert shares([1, 1, 1]) == [33.4, 33.3, 33.3]
+    assert shares([0, 0]) == [0.0, 0.0]
+    assert sum(shares([7, 13, 29, 1])) == pytest.approx(100)
+
+
+def test_per_network_cap_on_new_ballots_answers_429(api, debate, settings):
+    settings.RATE_LIMIT_NEW_BALLOTS_NETWORK = "3/3600"
+    statuses = [api.post(VOTE, {"option": "useful"}).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert Ballot.objects.count() == 3
+
+
+@pytest.mark.parametrize("ballots", [10, 300])
+def test_results_query_count_does_not_grow_with_ballots(api, debate, ballots):
+    options = list(debate.options.all())
+    participants = Participant.objects.bulk_create(Participant(key_hash=f"h{i}") for i in range(ballots))
+    Ballot.objects.bulk_create(
+        Ballot(debate=debate, participant=p, option=options[i % 3], first_option=options[0])
+        for i, p in enumerate(participants)
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        compute_results(debate)
+    # options, ballot matrix, commenters by stance, daily tallies
+    assert len(ctx.captured_queries) == 4
+
+
+def _concurrently(calls, workers=24):
+    def run(call):
+        try:
+            return call()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_200_concurrent_voters_are_all_counted_exactly(settings):
+    settings.RATE_LIMITS = False
+    debate, _ = ensure_clearview_debate()
+    keys = [participant_create()[1] for _ in range(200)]
+    choices = ["useful", "invasion", "unsure"]
+
+    def vote(i):
+        return lambda: (
+            Client()
+            .post(VOTE, {"option": choices[i % 3]}, content_type="application/json", HTTP_X_PARTICIPANT_KEY=keys[i])
+            .status_code
+        )
+
+    statuses = _concurrently([vote(i) for i in range(200)])
+    assert statuses == [200] * 200
+    assert Ballot.objects.count() == 200
+    assert counts(debate) == {"useful": 67, "invasion": 67, "unsure": 66}
+    assert sum(t.added - t.removed for t in DailyTally.objects.all()) == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_200_concurrent_votes_with_one_key_make_one_ballot(settings):
+    settings.RATE_LIMITS = False
+    debate, _ = ensure_clearview_debate()
+    key = participant_create()[1]
+    choices = ["useful", "invasion", "unsure"]
+
+    def vote(i):
+        return lambda: (
+            Client()
+            .post(VOTE, {"option": choices[i % 3]}, content_type="application/json", HTTP_X_PARTICIPANT_KEY=key)
+            .status_code
+        )
+
+    statuses = _concurrently([vote(i) for i in range(200)])
+    assert statuses == [200] * 200
+    assert Ballot.objects.count() == 1
+    assert sum(counts(debate).values()) == 1
+    assert sum(t.added - t.removed for t in DailyTally.objects.all()) == 1
