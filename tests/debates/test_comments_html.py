@@ -6,7 +6,6 @@ import time
 from http import HTTPStatus
 from pathlib import Path
 
-import pytest
 from django.core import signing
 
 from forum.debates.forms import form_token
