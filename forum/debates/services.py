@@ -327,8 +327,12 @@ def comment_edit(*, comment_id: int, participant: Participant | None, body: str)
     return comment
 
 
-def _erase_comment(comment: Comment) -> None:
-    """Erase a comment's text: a placeholder stays only where replies hang on it."""
+def comment_erase(comment: Comment) -> None:
+    """Erase a comment's text: a placeholder stays only where replies hang on it.
+
+    The caller holds the transaction and bumps the debate; one's own deletion
+    and the erasure of everything (``forum.debates.privacy``) both use it.
+    """
     if comment.children.exists():
         comment.body = ""
         comment.body_html = ""
@@ -358,7 +362,7 @@ def comment_delete(*, comment_id: int, participant: Participant | None) -> None:
     """Delete one's own comment at any time; its text leaves the database."""
     comment = _own_comment(comment_id, participant)
     with transaction.atomic():
-        _erase_comment(comment)
+        comment_erase(comment)
         _bump(comment.debate_id)
 
 
