@@ -28,7 +28,12 @@ run: setup
 	@echo ""
 	PORT=$(PORT) $(BIN)/gunicorn forum.wsgi -c forum/gunicorn.conf.py
 
-test: setup
+# axe-core for the accessibility checks of the browser tests, pinned in package-lock.json.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing (apt-get install npm): the accessibility tests skip, or fail when CI is set"; fi
+
+test: setup node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed

@@ -1,0 +1,67 @@
+"""Readers comment, reply, edit, delete, like and report; an author sees their own held comment."""
+
+import pytest
+from playwright.sync_api import expect
+
+from forum.debates.models import Comment, Report, WordRule
+
+from .steps import comment_item, post_comment, reply_to
+
+pytestmark = pytest.mark.browser
+
+
+def test_two_readers_comment_reply_like_report_edit_and_delete(new_page, debate):
+    alice, bob = new_page(), new_page()
+    alice.goto("/")
+    post_comment(alice, "Scraping faces without consent is not a service.", name="Alice")
+    expect(comment_item(alice, "without consent").locator(".author")).to_have_text("Alice")
+    expect(alice.locator("#comments-title")).to_contain_text("(1)")
+    # Nobody can like their own comment.
+    expect(comment_item(alice, "without consent").get_by_role("button", name="Like this comment")).to_be_disabled()
+
+    bob.goto("/")
+    reply_to(bob, "without consent", "The police might disagree.")
+    mine = comment_item(bob, "without consent")
+    mine.locator(":scope > article").get_by_role("button", name="Like this comment").click()
+    expect(comment_item(bob, "without consent").locator(":scope > article .like-button")).to_contain_text("1")
+
+    comment_item(bob, "without consent").locator(":scope > article").get_by_role("link", name="Report").click()
+    bob.get_by_label("Off topic").check()
+    bob.get_by_label("Anything to add?").fill("Testing the report form.")
+    bob.get_by_role("button", name="Send report").click()
+    expect(bob.get_by_role("heading", level=1)).to_have_text("Thank you for your report")
+    report = Report.objects.get()
+    assert (report.reason, report.note) == ("off_topic", "Testing the report form.")
+
+    alice.reload()
+    comment_item(alice, "without consent").locator(":scope > article").get_by_role("link", name="Edit").click()
+    alice.get_by_label("Your comment").fill("Scraping faces without consent is surveillance, not a service.")
+    alice.get_by_role("button", name="Save changes").click()
+    edited = comment_item(alice, "is surveillance")
+    expect(edited.locator(":scope > article .comment-meta")).to_contain_text("edited")
+
+    edited.locator(":scope > article").get_by_role("link", name="Delete").click()
+    alice.get_by_role("button", name="Delete for good").click()
+    # Bob's reply hangs on it, so a placeholder keeps the thread readable.
+    expect(alice.get_by_text("This comment was deleted by its author.")).to_be_visible()
+    expect(alice.locator(".comment-body", has_text="The police might disagree.")).to_be_visible()
+    expect(alice.locator(".comment-body", has_text="surveillance")).to_have_count(0)
+    assert not Comment.objects.filter(body__contains="surveillance").exists()
+
+
+def test_an_author_sees_their_held_comment_and_nobody_else_does(new_page, debate):
+    WordRule.objects.create(pattern="biometric", action="hold")
+    author, other = new_page(), new_page()
+    author.goto("/")
+    post_comment(author, "A biometric template is personal data.")
+    held = comment_item(author, "biometric template")
+    expect(held.locator(".badge-pending")).to_have_text("Awaiting moderation: only you can see it")
+    # Held comments cannot be liked, replied to or reported yet.
+    expect(held.get_by_role("button", name="Like this comment")).to_have_count(0)
+    author.reload()
+    expect(comment_item(author, "biometric template")).to_be_visible()
+
+    other.goto("/")
+    expect(other.locator(".comment-body", has_text="biometric template")).to_have_count(0)
+    expect(other.locator("#comments")).to_contain_text("No comments yet")
+    assert Comment.objects.get().status == Comment.Status.PENDING

@@ -1,0 +1,62 @@
+"""A reader reads the article, votes, sees the results and changes their vote."""
+
+import pytest
+from playwright.sync_api import expect
+
+from forum.debates.models import Ballot
+
+from .steps import results_row, vote
+
+pytestmark = pytest.mark.browser
+
+INVASION = "An unacceptable invasion of privacy"
+UNSURE = "Not sure / it depends"
+
+
+def test_reader_reads_votes_sees_results_and_changes_their_mind(page, debate):
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(debate.title)
+    expect(page.locator(".story")).to_contain_text("CNIL")
+    expect(page.get_by_role("link", name="Clearview AI image-scraping")).to_have_attribute("href", debate.source_url)
+    expect(page.locator("#poll")).to_contain_text("Results appear once you have voted")
+    expect(page.locator(".results-table")).to_have_count(0)
+
+    vote(page, INVASION)
+    expect(results_row(page, INVASION)).to_contain_text("100.0%")
+    expect(page.locator(".results .results-table tfoot")).to_contain_text("1")
+
+    page.get_by_role("link", name="Full results").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(debate.question)
+    expect(results_row(page, INVASION)).to_contain_text("1")
+    expect(page.get_by_text("Nobody has changed their vote yet.")).to_be_visible()
+
+    page.get_by_role("link", name="Back to the debate").click()
+    vote(page, UNSURE)
+    expect(results_row(page, UNSURE)).to_contain_text("100.0%")
+    expect(results_row(page, INVASION)).to_contain_text("0.0%")
+    expect(page.locator("#poll")).to_contain_text("1 reader changed their mind")
+
+    page.goto(f"/debates/{debate.slug}/results/")
+    expect(page.locator("body")).to_contain_text(f"1 from “{INVASION}” to “{UNSURE}”")
+    assert Ballot.objects.filter(debate=debate).count() == 1
+
+
+def test_reader_withdraws_their_vote_and_the_results_hide_again(page, debate):
+    page.goto("/")
+    vote(page, UNSURE)
+    page.get_by_role("button", name="Withdraw my vote").click()
+    expect(page.locator("#poll")).to_contain_text("Results appear once you have voted")
+    expect(page.get_by_role("button", name="Vote", exact=True)).to_be_visible()
+    assert not Ballot.objects.filter(debate=debate).exists()
+
+
+def test_voting_and_commenting_work_without_javascript(new_page, debate):
+    page = new_page(java_script_enabled=False)
+    page.goto("/")
+    vote(page, INVASION)
+    expect(results_row(page, INVASION)).to_contain_text("100.0%")
+    form = page.locator("#comment-form")
+    form.get_by_label("Your comment").fill("Posted by a browser without JavaScript.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment-body", has_text="without JavaScript")).to_be_visible()
+    expect(page.locator(".comment .badge", has_text=INVASION)).to_be_visible()
