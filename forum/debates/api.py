@@ -9,6 +9,7 @@ from pydantic import ConfigDict
 from .identity import api_participant
 from .models import Ballot, Comment, Debate
 from .network import network_hash
+from .ranking import NO_VOTE
 from .reading import comment_page
 from .results import poll_results, results_visible
 from .services import comment_create, comment_delete, comment_edit, like_toggle, report_create, vote_cast, vote_withdraw
@@ -94,6 +95,7 @@ class CommentOut(Schema):
     created_at: datetime
     edited_at: datetime | None
     likes: int
+    likes_by_stance: dict[str, int] | None
     replies: list["CommentOut"]
 
 
@@ -104,7 +106,7 @@ class CommentPageOut(Schema):
     results: list[CommentOut]
 
 
-def comment_out(c: Comment) -> dict:
+def comment_out(c: Comment, keys: list[str]) -> dict:
     return {
         "id": c.pk,
         "parent_id": c.parent_id,
@@ -115,7 +117,8 @@ def comment_out(c: Comment) -> dict:
         "created_at": c.created_at,
         "edited_at": c.edited_at,
         "likes": c.like_count,
-        "replies": [comment_out(r) for r in c.replies],
+        "likes_by_stance": {k: c.likes_by_stance.get(k, 0) for k in keys} if c.stance_bar is not None else None,
+        "replies": [comment_out(r, keys) for r in c.replies],
     }
 
 
@@ -123,11 +126,12 @@ def comment_out(c: Comment) -> dict:
 def list_comments(request, slug: str, sort: str = "newest", stance: str = "", page: int = 1):
     debate = _debate(slug)
     result = comment_page(debate, api_participant(request), sort=sort, stance=stance, page=page)
+    keys = [o.key for o in debate.options.all()] + [NO_VOTE]
     return {
         "count": result.count,
         "page": result.page,
         "pages": result.pages,
-        "results": [comment_out(c) for c in result.threads],
+        "results": [comment_out(c, keys) for c in result.threads],
     }
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 
-from .models import Comment, Debate
+from .models import Comment, Debate, Like
+from .ranking import ranked_ids, stance_breakdown
 
 SORTS = {
     "newest": ("-created_at", "-id"),
@@ -42,7 +43,11 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     top_count = top.count()
     pages = max(1, math.ceil(top_count / per_page))
     page = min(max(1, page), pages)
-    threads = list(top.select_related("stance").order_by(*SORTS[sort])[(page - 1) * per_page : page * per_page])
+    offset = (page - 1) * per_page
+    if sort == "common_ground":
+        threads = _common_ground_page(debate, top, offset, per_page, filtered=bool(stance))
+    else:
+        threads = list(top.select_related("stance").order_by(*SORTS[sort])[offset : offset + per_page])
     by_id = {c.pk: c for c in threads}
     for c in threads:
         c.replies = []
@@ -57,5 +62,46 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
                 parent.replies.append(reply)
         for c in by_id.values():
             c.replies.sort(key=lambda r: (r.created_at, r.pk))
+    options = list(debate.options.all())
+    liked = set()
+    if participant is not None and by_id:
+        liked = set(
+            Like.objects.filter(participant=participant, comment_id__in=by_id).values_list("comment_id", flat=True)
+        )
+    for c in by_id.values():
+        c.liked = c.pk in liked
+        c.stance_bar = stance_breakdown(c, options)
     count = visible.filter(~Q(status=Comment.Status.DELETED)).count()
     return CommentPage(count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads)
+
+
+def _common_ground_page(debate, top, offset, per_page, *, filtered):
+    """Top-level comments with a common-ground score first (best first), then the
+    rest by recency. Two queries for a page, whatever the number of comments."""
+    scored = [pk for pk, _, depth in ranked_ids(debate) if depth == 0]
+    if filtered:
+        allowed = set(top.filter(pk__in=scored).values_list("pk", flat=True))
+        scored = [pk for pk in scored if pk in allowed]
+    page_ids = scored[offset : offset + per_page]
+    rows = {c.pk: c for c in top.filter(pk__in=page_ids).select_related("stance")} if page_ids else {}
+    threads = [rows[pk] for pk in page_ids if pk in rows]
+    missing = per_page - len(threads)
+    if missing > 0:
+        rest_offset = max(0, offset - len(scored))
+        rest = top.exclude(pk__in=scored).select_related("stance").order_by("-created_at", "-id")
+        threads += list(rest[rest_offset : rest_offset + missing])
+    return threads
+
+
+def common_ground_highlights(debate: Debate, limit: int = 3) -> list[Comment]:
+    """The comments that readers on different sides like most: the "Where the
+    sides agree" panel. No query when the ranking is cached and empty."""
+    top_ids = [pk for pk, _, _ in ranked_ids(debate)[:limit]]
+    if not top_ids:
+        return []
+    options = list(debate.options.all())
+    rows = {c.pk: c for c in Comment.objects.filter(pk__in=top_ids).select_related("stance")}
+    highlights = [rows[pk] for pk in top_ids if pk in rows]
+    for c in highlights:
+        c.stance_bar = stance_breakdown(c, options)
+    return highlights

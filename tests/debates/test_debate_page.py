@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from forum.debates.models import Debate, PollOption
 from forum.debates.seed import CLEARVIEW_SLUG, ensure_clearview_debate
+from tests.conftest import app_queries
 
 
 def test_home_shows_summary_credit_question_and_every_option(anon, debate):
@@ -68,4 +69,4 @@ def test_debate_page_query_count_is_fixed(anon, debate, make_participant, commen
         assert anon.get("/").status_code == HTTPStatus.OK
     # 1 featured debate, 2 its options, 3 top-level count, 4 page of comments,
     # 5 replies of the page (only with comments), 6 visible count
-    assert len(ctx.captured_queries) == (6 if comments else 5), [q["sql"] for q in ctx.captured_queries]
+    assert len(app_queries(ctx)) == (6 if comments else 5), app_queries(ctx)

@@ -12,6 +12,7 @@ from forum.debates.models import Ballot, DailyTally, Debate, Participant
 from forum.debates.results import compute_results, shares
 from forum.debates.seed import ensure_clearview_debate
 from forum.debates.services import participant_create
+from tests.conftest import app_queries
 
 SLUG = "clearview-ai-cnil-fine"
 VOTE = f"/api/v1/debates/{SLUG}/vote"
@@ -140,7 +141,7 @@ def test_results_query_count_does_not_grow_with_ballots(api, debate, ballots):
     with CaptureQueriesContext(connection) as ctx:
         compute_results(debate)
     # options, ballot matrix, commenters by stance, daily tallies
-    assert len(ctx.captured_queries) == 4
+    assert len(app_queries(ctx)) == 4
 
 
 def _concurrently(calls, workers=24):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from ..forms import CommentForm, ReportForm, VoteForm
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Debate
-from ..reading import SORTS, comment_page
+from ..reading import SORTS, comment_page, common_ground_highlights
 from ..results import poll_results, results_visible
 from ..services import active_ban, edit_deadline
 
@@ -49,6 +49,7 @@ def debate_context(request, debate: Debate, *, comment_form=None, vote_form=None
         "ballot": ballot,
         "results": poll_results(debate) if visible else None,
         "comments": page,
+        "common_ground": common_ground_highlights(debate),
         "sorts": [(key, key.replace("_", " ").capitalize()) for key in SORTS],
         "comment_form": comment_form or CommentForm(),
         "vote_form": vote_form or VoteForm(),
