@@ -7,6 +7,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from forum.debates.api import router as debates_router
 from forum.debates.services import Refused
+from forum.moderation.api import public_router as moderation_public_router
+from forum.moderation.api import router as moderation_router
 
 api = NinjaAPI(
     title="Debate forum API",
@@ -61,3 +63,5 @@ def on_auth(request, exc):
 
 
 api.add_router("/", debates_router)
+api.add_router("/", moderation_public_router)
+api.add_router("/moderation", moderation_router)

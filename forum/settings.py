@@ -245,6 +245,12 @@ RATE_LIMIT_NEW_BALLOTS_NETWORK = env_str("RATE_LIMIT_NEW_BALLOTS_NETWORK", "200/
 RATE_LIMIT_READS = env_str("RATE_LIMIT_READS", "120/60")
 SCREEN_MAX_LINKS = env_int("SCREEN_MAX_LINKS", 2, minimum=0)
 SCREEN_TOXICITY_THRESHOLD = env_float("SCREEN_TOXICITY_THRESHOLD", 0.85)
+# The toxicity model ships in a package (alt-profanity-check); no text leaves the server.
+SCREEN_TOXICITY_SCORER = (
+    "forum.moderation.toxicity.toxicity_score" if env_bool("SCREEN_TOXICITY", True) else ""
+)
+# The anomalies view flags this many new ballots from one network hash within one hour.
+ANOMALY_BURST_BALLOTS = env_int("ANOMALY_BURST_BALLOTS", 20, minimum=2)
 
 # Retention (days) of each stored personal datum; purge_expired_data enforces them.
 RETENTION_NETWORK_HASH_HOURS = env_int("RETENTION_NETWORK_HASH_HOURS", 72, minimum=1)

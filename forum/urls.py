@@ -14,6 +14,7 @@ urlpatterns = [
     path("privacy/", pages.privacy, name="privacy"),
     path("", include("forum.debates.urls")),
     path("moderation/", include("forum.moderation.urls")),
+    path("", include("forum.moderation.public_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

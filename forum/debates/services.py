@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from forum.lib import ratelimit
 from forum.lib.hashing import key_hash
@@ -160,6 +161,8 @@ def screening_context(debate: Debate, participant: Participant | None) -> Contex
         suspect_words=[p for p, a in rules if a == WordRule.Action.HOLD],
         max_links=settings.SCREEN_MAX_LINKS,
         toxicity_threshold=settings.SCREEN_TOXICITY_THRESHOLD,
+        # Named by a setting so that debates never imports the moderation app.
+        toxicity=import_string(settings.SCREEN_TOXICITY_SCORER) if settings.SCREEN_TOXICITY_SCORER else None,
         premoderation=debate.premoderation,
         is_first_comment=first,
     )

@@ -1,0 +1,97 @@
+"""Forms of the moderation pages: they parse input; the services decide."""
+
+from django import forms
+
+from forum.debates.models import Debate, WordRule
+
+from .models import BanDuration, RejectReason
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject"), ("spam", "Spam")])
+    reason = forms.ChoiceField(choices=[("", "—"), *RejectReason.choices], required=False)
+
+
+class IdListField(forms.Field):
+    """The ids of the comments ticked in the queue (checkboxes named ``ids``)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        ids = []
+        for item in value or []:
+            try:
+                ids.append(int(item))
+            except (TypeError, ValueError):
+                raise forms.ValidationError("The selection is not valid.") from None
+        return list(dict.fromkeys(ids))[:500]
+
+    def validate(self, value):
+        if not value:
+            raise forms.ValidationError("Select at least one comment.")
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [
+        ("approve", "Approve"),
+        ("reject", "Reject"),
+        ("spam", "Mark as spam"),
+        ("ban", "Ban the authors"),
+        ("unban", "Unban the authors"),
+    ]
+    ids = IdListField()
+    action = forms.ChoiceField(choices=ACTIONS)
+    reason = forms.ChoiceField(choices=[("", "—"), *RejectReason.choices], required=False)
+    duration = forms.ChoiceField(choices=BanDuration.choices, required=False)
+    ban_reason = forms.CharField(max_length=2000, required=False)
+
+
+class BanForm(forms.Form):
+    duration = forms.ChoiceField(choices=BanDuration.choices, initial=BanDuration.DAY)
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}))
+    reject_pending = forms.BooleanField(required=False, label="Also reject their comments awaiting review")
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}), label="Note")
+
+
+class RuleForm(forms.Form):
+    pattern = forms.CharField(max_length=400, label="Word or phrase")
+    action = forms.ChoiceField(choices=WordRule.Action.choices, label="List")
+
+
+class TryForm(forms.Form):
+    text = forms.CharField(
+        max_length=20000, widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}), label="Try a text", strip=False
+    )
+    debate = forms.ModelChoiceField(queryset=Debate.objects.order_by("-created_at"), empty_label=None)
+    first_comment = forms.BooleanField(required=False, label="As a participant's first comment")
+
+
+class DebateSettingsForm(forms.Form):
+    premoderation = forms.ChoiceField(choices=Debate.Premoderation.choices, label="Pre-moderation")
+    slow_mode_seconds = forms.IntegerField(min_value=0, max_value=86400, label="Slow mode (seconds between comments)")
+    comments_open = forms.BooleanField(required=False, label="Comments are open")
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(required=False, max_length=64)
+    actor = forms.CharField(required=False, max_length=254)
+    target_type = forms.CharField(required=False, max_length=32)
+    target_id = forms.CharField(required=False, max_length=64)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VoidForm(forms.Form):
+    debate = forms.IntegerField()
+    network_hash = forms.RegexField(regex=r"^[0-9a-f]{8,32}$")
+    start = forms.DateTimeField()
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class AppealForm(forms.Form):
+    note = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}), label="Why should we look again?"
+    )

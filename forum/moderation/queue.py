@@ -1,0 +1,195 @@
+"""Reads of the moderation queue, for the pages and the JSON API alike.
+
+The number of queries does not depend on how many comments wait: four counts
+for the tabs, one page of comments with their debate, author, stance, parent
+and appeal, and one query each for that page's revisions, reports, authors'
+histories, notes and bans.
+"""
+
+import datetime
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from forum.debates.models import Appeal, Ban, Comment, CommentRevision, Report
+
+from .models import ModeratorNote, RejectReason
+
+Status = Comment.Status
+PER_PAGE = 25
+RECENT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    help: str
+
+
+TABS = [
+    Tab("pending", "Pending", "Held by screening, pre-moderation or reports, oldest first."),
+    Tab("reported", "Reported", "Published comments with open reports, most reported first."),
+    Tab("appeals", "Appeals", "Authors asking for a second look, oldest first."),
+    Tab("approved", "Recently approved", f"Approved by a moderator in the last {RECENT_DAYS} days."),
+    Tab("rejected", "Rejected", "Rejected by a moderator, newest decision first."),
+    Tab("spam", "Spam", "Marked as spam, newest decision first."),
+]
+TAB_KEYS = [t.key for t in TABS]
+
+
+def _open_reports():
+    return Report.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+
+
+def _recent():
+    return timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+
+
+def tab_queryset(tab: str):
+    """The comments of one queue tab, in the order a moderator should work them."""
+    comments = Comment.objects.all()
+    if tab == "reported":
+        return comments.filter(Exists(_open_reports()), status=Status.PUBLISHED).order_by("-report_count", "created_at")
+    if tab == "appeals":
+        return comments.filter(appeal__isnull=False, appeal__decided_at__isnull=True).order_by("appeal__created_at")
+    if tab == "approved":
+        return comments.filter(status=Status.PUBLISHED, decided_at__gte=_recent()).order_by("-decided_at", "-id")
+    if tab == "rejected":
+        return comments.filter(status=Status.REJECTED).order_by(F("decided_at").desc(nulls_last=True), "-id")
+    if tab == "spam":
+        return comments.filter(status=Status.SPAM).order_by(F("decided_at").desc(nulls_last=True), "-id")
+    return comments.filter(status=Status.PENDING).order_by("created_at", "id")
+
+
+def tab_counts() -> dict[str, int]:
+    """How many comments each tab holds, in four indexed queries."""
+    by_status = dict(
+        Comment.objects.filter(status__in=[Status.PENDING, Status.REJECTED, Status.SPAM])
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        "pending": by_status.get(Status.PENDING, 0),
+        "reported": Comment.objects.filter(Exists(_open_reports()), status=Status.PUBLISHED).count(),
+        "appeals": Appeal.objects.filter(decided_at__isnull=True).count(),
+        "approved": Comment.objects.filter(status=Status.PUBLISHED, decided_at__gte=_recent()).count(),
+        "rejected": by_status.get(Status.REJECTED, 0),
+        "spam": by_status.get(Status.SPAM, 0),
+    }
+
+
+@dataclass
+class History:
+    """What the queue shows about an author next to each of their comments."""
+
+    total: int = 0
+    published: int = 0
+    pending: int = 0
+    rejected: int = 0
+    first_seen: datetime.datetime | None = None
+    notes: list = field(default_factory=list)
+    ban: Ban | None = None
+
+
+@dataclass
+class QueuePage:
+    tab: str
+    counts: dict[str, int]
+    page: int
+    pages: int
+    items: list[Comment]
+
+
+# Which rejection reason to preselect, from the reports or the screening reasons.
+_SUGGEST = {
+    "abuse": RejectReason.ABUSE,
+    "toxicity": RejectReason.ABUSE,
+    "banned_word": RejectReason.ABUSE,
+    "suspect_word": RejectReason.ABUSE,
+    "personal_info": RejectReason.PERSONAL_INFO,
+    "too_many_links": RejectReason.SPAM,
+    "spam": RejectReason.SPAM,
+    "off_topic": RejectReason.OFF_TOPIC,
+    "illegal": RejectReason.ILLEGAL,
+}
+
+
+def suggested_reason(comment: Comment) -> str:
+    votes = Counter(r.reason for r in comment.reports.all())
+    for reason, _ in votes.most_common():
+        if reason in _SUGGEST:
+            return _SUGGEST[reason]
+    for reason in comment.reasons:
+        if reason in _SUGGEST:
+            return _SUGGEST[reason]
+    return RejectReason.OFF_TOPIC
+
+
+def with_context(comments):
+    """Comments with everything a moderator needs to decide, in a fixed number of queries."""
+    return comments.select_related("debate", "participant", "stance", "parent", "appeal").prefetch_related(
+        Prefetch("revisions", queryset=CommentRevision.objects.order_by("created_at")),
+        Prefetch("reports", queryset=Report.objects.order_by("created_at")),
+    )
+
+
+def attach_histories(items: list[Comment]) -> None:
+    """Set ``comment.history`` on each item: the author's counts, notes and ban (three queries)."""
+    ids = {c.participant_id for c in items if c.participant_id}
+    histories = {pid: History() for pid in ids}
+    if ids:
+        stats = (
+            Comment.objects.filter(participant_id__in=ids)
+            .values("participant_id")
+            .annotate(
+                total=Count("id", filter=~Q(status=Status.DELETED)),
+                published=Count("id", filter=Q(status=Status.PUBLISHED)),
+                pending=Count("id", filter=Q(status=Status.PENDING)),
+                rejected=Count("id", filter=Q(status__in=[Status.REJECTED, Status.SPAM])),
+            )
+            .order_by()
+        )
+        for row in stats:
+            h = histories[row["participant_id"]]
+            h.total, h.published, h.pending, h.rejected = (
+                row["total"],
+                row["published"],
+                row["pending"],
+                row["rejected"],
+            )
+        for note in ModeratorNote.objects.filter(participant_id__in=ids).order_by("-created_at", "-id"):
+            histories[note.participant_id].notes.append(note)
+        for ban in Ban.objects.active().filter(participant_id__in=ids).order_by("created_at"):
+            histories[ban.participant_id].ban = ban
+    for c in items:
+        h = histories.get(c.participant_id) if c.participant_id else None
+        if h is not None and c.participant is not None:
+            h.first_seen = c.participant.created_at
+        c.history = h
+        c.suggested_reason = suggested_reason(c)
+        c.open_reports = [r for r in c.reports.all() if r.resolved_at is None]
+        c.appeal_open = _open_appeal(c)
+
+
+def _open_appeal(comment: Comment):
+    try:
+        appeal = comment.appeal
+    except Appeal.DoesNotExist:
+        return None
+    return appeal if appeal.decided_at is None else None
+
+
+def queue_page(tab: str, page: int = 1) -> QueuePage:
+    """One page of a queue tab with the tab counts."""
+    tab = tab if tab in TAB_KEYS else "pending"
+    counts = tab_counts()
+    pages = max(1, math.ceil(counts[tab] / PER_PAGE))
+    page = min(max(1, page), pages)
+    items = list(with_context(tab_queryset(tab))[(page - 1) * PER_PAGE : page * PER_PAGE])
+    attach_histories(items)
+    return QueuePage(tab=tab, counts=counts, page=page, pages=pages, items=items)

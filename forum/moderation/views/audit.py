@@ -1,0 +1,53 @@
+"""The audit log: filter it, page through it, export what the filter shows."""
+
+from django.core.paginator import Paginator
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ..audit import AUDIT_COLUMNS, audit_record, audit_rows, csv_lines
+from ..forms import AuditFilterForm
+from ..models import AuditEntry
+from ..permissions import moderator_required
+
+
+def _filtered(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, AuditEntry.objects.filtered(**{k: v for k, v in filters.items() if v})
+
+
+@require_GET
+@moderator_required
+def audit(request):
+    form, entries = _filtered(request)
+    page = Paginator(entries.select_related("actor"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "moderation/audit.html", {"form": form, "page": page, "query": query.urlencode(), "section": "audit"}
+    )
+
+
+@require_GET
+@moderator_required
+def audit_export(request, fmt: str):
+    form, entries = _filtered(request)
+    audit_record(
+        action="audit.export",
+        actor=request.user,
+        details={"format": fmt, "filters": {k: str(v) for k, v in request.GET.items() if k in form.fields and v}},
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    if fmt == "json":
+        response = JsonResponse(
+            {
+                "columns": AUDIT_COLUMNS,
+                "entries": [dict(zip(AUDIT_COLUMNS, row, strict=True)) for row in audit_rows(entries)],
+            }
+        )
+    else:
+        response = StreamingHttpResponse(csv_lines(entries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
+    return response

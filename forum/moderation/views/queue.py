@@ -1,0 +1,112 @@
+"""The queue: tabs, one item per comment, single and bulk decisions."""
+
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from forum.debates.services import Refused
+
+from ..forms import BulkForm, DecisionForm
+from ..models import BanDuration, RejectReason
+from ..permissions import moderator_required
+from ..queue import TABS, queue_page
+from ..services import bans_for_comments, bans_lift_for_comments, comment_decide, comments_decide
+from .common import back
+
+_DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam"}
+
+
+def _int(value, default=1) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
+    page = queue_page(request.GET.get("tab", "pending"), _int(request.GET.get("page")))
+    # After a decision the page comes back focused on the next item (or the previous one at the end).
+    items = page.items
+    for i, item in enumerate(items):
+        neighbour = items[i + 1] if i + 1 < len(items) else (items[i - 1] if i else None)
+        item.next_id = neighbour.pk if neighbour else None
+    # After a refused bulk action the same boxes stay ticked.
+    selected = set(request.POST.getlist("ids")) if bulk_form is not None else set()
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "queue": page,
+            "tabs": [(t, page.counts[t.key]) for t in TABS],
+            "current_tab": next(t for t in TABS if t.key == page.tab),
+            "reject_reasons": RejectReason.choices,
+            "ban_durations": BanDuration.choices,
+            "bulk_form": bulk_form or BulkForm(),
+            "selected": selected,
+            "error": error,
+            "section": "queue",
+        },
+        status=status,
+    )
+
+
+@require_GET
+@moderator_required
+def queue(request):
+    return render_queue(request)
+
+
+@require_POST
+@moderator_required
+def decide(request, comment_id: int):
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve, reject or spam, and a reason when rejecting.")
+        return back(request)
+    try:
+        comment_decide(
+            comment_id=comment_id,
+            moderator=request.user,
+            decision=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+        )
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"{_DONE[form.cleaned_data['action']]} comment #{comment_id}.")
+    return back(request)
+
+
+@require_POST
+@moderator_required
+def bulk(request):
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(" ".join(errors) for errors in form.errors.values())
+        return render_queue(request, status=HTTPStatus.BAD_REQUEST, bulk_form=form, error=problems)
+    data = form.cleaned_data
+    action = data["action"]
+    try:
+        if action == "ban":
+            result = bans_for_comments(
+                comment_ids=data["ids"], moderator=request.user, duration=data["duration"], reason=data["ban_reason"]
+            )
+        elif action == "unban":
+            result = bans_lift_for_comments(comment_ids=data["ids"], moderator=request.user)
+        else:
+            result = comments_decide(
+                comment_ids=data["ids"], moderator=request.user, decision=action, reason=data["reason"]
+            )
+    except Refused as refused:
+        return render_queue(request, status=refused.status, bulk_form=form, error=refused.message)
+    if not result.done and result.refused:
+        # Nothing happened: keep the selection and the moderator's text on screen.
+        return render_queue(request, status=HTTPStatus.BAD_REQUEST, bulk_form=form, error=" ".join(result.refused))
+    label = {"ban": "Banned", "unban": "Lifted bans of"}.get(action, _DONE.get(action, action))
+    noun = "author" if action in ("ban", "unban") else "comment"
+    messages.success(request, f"{label} {result.done} {noun}{'' if result.done == 1 else 's'}.")
+    for problem in result.refused[:10]:
+        messages.warning(request, problem)
+    return back(request)

@@ -1,0 +1,85 @@
+// Moderation queue keyboard shortcuts, and the personal-information warning on comment forms.
+// Progressive enhancement only: every action is a plain form that works without this file.
+(function () {
+  "use strict";
+
+  // ------------------------------------------------------------- queue keys
+  var list = document.getElementById("queue-items");
+  if (list) {
+    var items = Array.prototype.slice.call(list.querySelectorAll(".queue-item"));
+    var current = -1;
+    var select = function (index, scroll) {
+      if (!items.length) return;
+      index = Math.max(0, Math.min(items.length - 1, index));
+      if (items[current]) items[current].classList.remove("is-current");
+      current = index;
+      items[current].classList.add("is-current");
+      items[current].focus({ preventScroll: !scroll });
+      if (scroll) items[current].scrollIntoView({ block: "nearest" });
+    };
+    var fromHash = items.findIndex(function (item) { return "#" + item.id === window.location.hash; });
+    select(fromHash >= 0 ? fromHash : 0, fromHash >= 0);
+    list.addEventListener("focusin", function (event) {
+      var item = event.target.closest(".queue-item");
+      var index = items.indexOf(item);
+      if (index >= 0 && index !== current) {
+        if (items[current]) items[current].classList.remove("is-current");
+        current = index;
+        item.classList.add("is-current");
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      var target = event.target;
+      if (target.matches("input[type=text], input[type=date], input[type=number], textarea, select")) {
+        if (event.key === "Escape") { target.blur(); if (items[current]) items[current].focus(); }
+        return;
+      }
+      var item = items[current];
+      switch (event.key) {
+        case "j": select(current + 1, true); break;
+        case "k": select(current - 1, true); break;
+        case "a": case "r": case "s":
+          if (!item) return;
+          var button = item.querySelector("[data-key='" + event.key + "']");
+          if (button) button.closest("form").requestSubmit(button);
+          break;
+        case "b":
+          if (!item) return;
+          var details = item.querySelector("details[data-key='b']");
+          if (details) { details.open = true; var reason = details.querySelector("input[name=reason]"); if (reason) reason.focus(); }
+          break;
+        case "x":
+          if (!item) return;
+          var box = item.querySelector("[data-select]");
+          if (box) box.checked = !box.checked;
+          break;
+        default: return;
+      }
+      event.preventDefault();
+    });
+  }
+
+  // ------------------------------------- personal information, before posting
+  // The same patterns as forum/lib/screening.py: e-mail addresses and phone numbers hold a comment.
+  var EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/;
+  var PHONE = /(^|[^\w])\+?\d(?:[\s().-]?\d){6,14}(?!\w)/;
+  var warn = function (textarea) {
+    var form = textarea.form;
+    var note = form.querySelector(".pi-warning");
+    var found = EMAIL.test(textarea.value) || PHONE.test(textarea.value);
+    if (found && !note) {
+      note = document.createElement("p");
+      note.className = "notice notice-warn pi-warning";
+      note.setAttribute("role", "status");
+      note.textContent = "Your comment seems to contain personal information (an e-mail address or a phone number). " +
+        "It will be held for a moderator. Remove it to publish at once.";
+      textarea.insertAdjacentElement("afterend", note);
+    } else if (!found && note) {
+      note.remove();
+    }
+  };
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("form textarea[name=body]")) warn(event.target);
+  });
+})();
