@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from forum.debates.api import router as debates_router
+from forum.debates.api_me import router as me_router
 from forum.debates.services import Refused
 from forum.moderation.api import public_router as moderation_public_router
 from forum.moderation.api import router as moderation_router
@@ -63,5 +64,6 @@ def on_auth(request, exc):
 
 
 api.add_router("/", debates_router)
+api.add_router("/", me_router)
 api.add_router("/", moderation_public_router)
 api.add_router("/moderation", moderation_router)

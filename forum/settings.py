@@ -243,6 +243,8 @@ RATE_LIMIT_COMMENTS_NETWORK = env_str("RATE_LIMIT_COMMENTS_NETWORK", "30/60,300/
 RATE_LIMIT_ACTIONS = env_str("RATE_LIMIT_ACTIONS", "60/60")
 RATE_LIMIT_NEW_BALLOTS_NETWORK = env_str("RATE_LIMIT_NEW_BALLOTS_NETWORK", "200/3600")
 RATE_LIMIT_READS = env_str("RATE_LIMIT_READS", "120/60")
+# Abuse-level only: seeing, downloading and erasing one's data has no other limit.
+RATE_LIMIT_MY_DATA = env_str("RATE_LIMIT_MY_DATA", "30/60,300/3600")
 SCREEN_MAX_LINKS = env_int("SCREEN_MAX_LINKS", 2, minimum=0)
 SCREEN_TOXICITY_THRESHOLD = env_float("SCREEN_TOXICITY_THRESHOLD", 0.85)
 # The toxicity model ships in a package (alt-profanity-check); no text leaves the server.
@@ -259,6 +261,10 @@ RETENTION_REPORTS_DAYS = env_int("RETENTION_REPORTS_DAYS", 180, minimum=1)
 RETENTION_AUDIT_DAYS = env_int("RETENTION_AUDIT_DAYS", 365, minimum=1)
 RETENTION_INACTIVE_PARTICIPANT_DAYS = env_int("RETENTION_INACTIVE_PARTICIPANT_DAYS", 730, minimum=1)
 NETWORK_PEPPER_ROTATION_HOURS = env_int("NETWORK_PEPPER_ROTATION_HOURS", 24, minimum=1)
+# Called inside every erasure with what was erased, so an app that keeps its own
+# references (the moderation audit log) redacts them in the same transaction. The
+# public side never imports moderation: this list is the one place they meet.
+PRIVACY_ERASURE_HOOKS = ["forum.moderation.erasure.redact_audit_entries"]
 
 LOGGING = {
     "version": 1,

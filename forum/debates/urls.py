@@ -14,6 +14,10 @@ urlpatterns = [
     path("comments/<int:comment_id>/delete/", actions.comment_delete_view, name="comment-delete"),
     path("comments/<int:comment_id>/like/", actions.like, name="comment-like"),
     path("comments/<int:comment_id>/report/", actions.report, name="comment-report"),
+    path("me/", me.my_data, name="me"),
+    path("me/download/", me.my_data_download, name="me-download"),
+    path("me/erase/", me.my_data_erase, name="me-erase"),
+    path("me/key/rotate/", me.key_rotate, name="key-rotate"),
     path("me/key/download/", me.key_download, name="key-download"),
     path("me/key/restore/", me.key_restore, name="key-restore"),
 ]

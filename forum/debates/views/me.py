@@ -1,12 +1,121 @@
-"""The participant's own key: download it, restore it on another device."""
+"""My data: see, download and erase everything; download, restore and change the key.
 
+Every page here reads the key from the HttpOnly cookie only, never from the
+URL, and none is cached. The API twins live in ``forum/debates/api_me.py``;
+both call ``forum.debates.privacy``.
+"""
+
+import json
+from http import HTTPStatus
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from ..identity import cookie_key, html_participant, remember_key
-from ..services import participant_from_key
+from ..identity import cookie_key, forget_key, html_participant, remember_key
+from ..network import network_hash
+from ..privacy import (
+    data_counts,
+    describe_counts,
+    my_data_rate_limit,
+    participant_data,
+    participant_erase,
+    participant_rotate_key,
+)
+from ..services import Refused, participant_from_key
+
+NO_KEY = "This browser holds no participant key, so there is no data to show or erase here."
+
+
+def _refused(request, refused: Refused):
+    template = "429.html" if refused.status == HTTPStatus.TOO_MANY_REQUESTS else "403.html"
+    response = render(request, template, {"message": refused.message}, status=refused.status)
+    if refused.retry_after:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
+def _guarded(request):
+    """The participant behind the cookie after the abuse-level rate limit, or a Refused."""
+    participant = html_participant(request)
+    my_data_rate_limit(participant=participant, network_hash=network_hash(request))
+    if participant is None:
+        raise Refused("no_participant", NO_KEY, status=HTTPStatus.FORBIDDEN)
+    return participant
+
+
+@never_cache
+@require_GET
+def my_data(request):
+    """Everything held about the reader, on one page, with the ways to act on it."""
+    participant = html_participant(request)
+    if participant is None:
+        return render(request, "debates/me.html", {"data": None})
+    try:
+        participant = _guarded(request)
+    except Refused as refused:
+        return _refused(request, refused)
+    data = participant_data(participant)
+    return render(request, "debates/me.html", {"data": data, "counts": data_counts(data)})
+
+
+@never_cache
+@require_GET
+def my_data_download(request):
+    """The same data as one JSON file."""
+    try:
+        participant = _guarded(request)
+    except Refused as refused:
+        return _refused(request, refused)
+    response = HttpResponse(
+        json.dumps(participant_data(participant), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.now():%Y-%m-%d}.json"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def my_data_erase(request):
+    """GET lists what will be erased; POST erases it all and lists what was."""
+    try:
+        participant = _guarded(request)
+    except Refused as refused:
+        return _refused(request, refused)
+    if request.method == "GET":
+        data = participant_data(participant)
+        rows = describe_counts({"participant": 1, **data_counts(data)})
+        return render(request, "debates/me_erase.html", {"data": data, "rows": rows})
+    try:
+        erased = participant_erase(participant)
+    except Refused as refused:
+        return _refused(request, refused)
+    response = render(request, "debates/me_erased.html", {"rows": describe_counts(erased), "erased_at": timezone.now()})
+    forget_key(response)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def key_rotate(request):
+    """GET explains; POST replaces the key and shows the new one, this once."""
+    try:
+        participant = _guarded(request)
+    except Refused as refused:
+        return _refused(request, refused)
+    if request.method == "GET":
+        return render(request, "debates/me_key_rotate.html", {})
+    try:
+        key = participant_rotate_key(participant)
+    except Refused as refused:
+        return _refused(request, refused)
+    response = render(request, "debates/me_key_rotated.html", {"new_key": key})
+    remember_key(response, key, announce=False)
+    return response
 
 
 @never_cache
@@ -18,7 +127,8 @@ def key_download(request):
     response = HttpResponse(
         f"Your secret key for {request.get_host()}:\n\n{key}\n\n"
         "Keep it private. It lets you edit or delete your comments and see or erase your data.\n"
-        "To use it on another device, open the site's 'Use my key' page and paste it.\n",
+        "To use it on another device, open the site's 'Use my key' page and paste it.\n"
+        "It cannot be recovered if lost: the site keeps only a scrambled copy (hash) of it.\n",
         content_type="text/plain; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="debate-key.txt"'
