@@ -10,7 +10,7 @@ on every write (``X-CSRFToken``); anyone else gets 403.
 from datetime import date, datetime
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.security import SessionAuth
 from pydantic import ConfigDict
 
@@ -422,9 +422,10 @@ def audit(
     target_id: str = "",
     since: date | None = None,
     until: date | None = None,
-    limit: int = Query(100, ge=1, le=1000),
+    limit: int = 100,
 ):
-    """The latest audit entries matching the filters (``action`` matches a prefix)."""
+    """The latest audit entries matching the filters (``action`` matches a prefix), at most 1,000."""
+    limit = min(max(1, limit), 1000)
     entries = AuditEntry.objects.filtered(
         action=action, actor=actor, target_type=target_type, target_id=target_id, since=since, until=until
     )[:limit]

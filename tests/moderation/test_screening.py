@@ -1,0 +1,148 @@
+"""Automatic screening, rule by rule, through the real posting path (the JSON API)
+and the pure function itself."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.utils import timezone
+
+from forum.debates.models import Comment, Debate, WordRule
+from forum.lib.screening import Action, Context, screen
+from forum.moderation.toxicity import toxicity_score
+
+URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
+
+
+def post(api, body, key=None):
+    return api.post(URL, {"body": body}, key=key)
+
+
+def stored(response) -> Comment:
+    return Comment.objects.get(pk=response.json()["id"])
+
+
+def test_a_clean_comment_publishes_at_once(api, debate):
+    response = post(api, "The CNIL was right to fine them.")
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json()["status"] == "published"
+    assert stored(response).reasons == []
+
+
+def test_a_banned_word_rejects_and_gives_the_reason(api, debate):
+    WordRule.objects.create(pattern="crook", action=WordRule.Action.REJECT)
+    response = post(api, "Their CEO is a Crook.")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"] == "rejected"
+    assert "does not allow" in response.json()["message"]
+    assert not Comment.objects.exists()
+
+
+def test_a_suspect_word_holds_for_review_with_its_reason(api, debate):
+    WordRule.objects.create(pattern="scam", action=WordRule.Action.HOLD)
+    response = post(api, "This whole business is a scam.")
+    assert response.json()["status"] == "pending"
+    assert stored(response).reasons == ["suspect_word"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [
+        ("scam*", "Scammers everywhere", True),
+        ("*scam*", "an obvious antiscammer trick", True),
+        ("scam", "scammers", False),  # whole words only without a wildcard
+        ("scam", "SCAM!", True),  # case and punctuation do not matter
+        ("face search", "a face  search engine", False),
+        ("face search", "a face search engine", True),
+    ],
+)
+def test_word_lists_match_whole_words_with_wildcards(pattern, text, matches):
+    verdict = screen(text, Context(suspect_words=[pattern]))
+    assert (verdict.action == Action.HOLD) is matches
+
+
+def test_toxicity_from_the_local_model_holds_abuse(api, debate):
+    abusive = "You are a fucking idiot and a moron, shut up"
+    assert toxicity_score(abusive) > 0.85
+    assert toxicity_score("The regulator was right to fine the company.") < 0.5
+    response = post(api, abusive)
+    assert response.json()["status"] == "pending"
+    assert "toxicity" in stored(response).reasons
+
+
+def test_the_toxicity_threshold_is_a_setting(api, debate, settings):
+    settings.SCREEN_TOXICITY_THRESHOLD = 1.01
+    response = post(api, "You are a fucking idiot and a moron, shut up")
+    assert response.json()["status"] == "published"
+
+
+def test_the_toxicity_model_can_be_turned_off(api, debate, settings):
+    settings.SCREEN_TOXICITY_SCORER = ""
+    response = post(api, "You are a fucking idiot and a moron, shut up")
+    assert response.json()["status"] == "published"
+
+
+def test_more_links_than_the_limit_hold(api, debate, settings):
+    settings.SCREEN_MAX_LINKS = 2
+    two = post(api, "See https://cnil.fr/a and https://ico.org.uk/b")
+    three = post(api, "See https://cnil.fr/a, https://ico.org.uk/b and www.example.org/c")
+    assert two.json()["status"] == "published"
+    assert three.json()["status"] == "pending"
+    assert stored(three).reasons == ["too_many_links"]
+
+
+@pytest.mark.parametrize("body", ["Write to me at jane.doe@example.org", "Call me on +33 6 12 34 56 78"])
+def test_personal_information_holds(api, debate, body):
+    response = post(api, body)
+    assert response.json()["status"] == "pending"
+    assert stored(response).reasons == ["personal_info"]
+
+
+def test_a_year_or_a_fine_is_not_a_phone_number(api, debate):
+    assert post(api, "In 2022 the fine was €20,000,000 (about £17,500,000).").json()["status"] == "published"
+
+
+def test_the_comment_form_carries_the_personal_information_warning_script(anon, debate):
+    html = anon.get("/").content.decode()
+    assert '<script src="/static/forum/moderation.' in html
+
+
+@pytest.mark.parametrize(
+    ("mode", "first", "second"),
+    [("none", "published", "published"), ("first", "pending", "published"), ("all", "pending", "pending")],
+)
+def test_premoderation_per_debate(api, debate, no_rate_limits, mode, first, second):
+    Debate.objects.filter(pk=debate.pk).update(premoderation=mode)
+    one = post(api, "My first comment here.")
+    key = one.json()["participant_key"]
+    two = post(api, "And a second one, later.", key=key)
+    assert (one.json()["status"], two.json()["status"]) == (first, second)
+    if first == "pending":
+        assert stored(one).reasons == ["premoderation"]
+
+
+def test_slow_mode_makes_a_participant_wait_between_comments(api, debate):
+    Debate.objects.filter(pk=debate.pk).update(slow_mode_seconds=120)
+    one = post(api, "First thought.")
+    key = one.json()["participant_key"]
+    too_soon = post(api, "Second thought.", key=key)
+    assert too_soon.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert too_soon.json()["error"] == "slow_mode"
+    assert int(too_soon["Retry-After"]) > 100
+    Comment.objects.filter(pk=one.json()["id"]).update(created_at=timezone.now() - datetime.timedelta(seconds=121))
+    assert post(api, "Second thought.", key=key).status_code == HTTPStatus.CREATED
+
+
+def test_an_edit_is_screened_too(api, debate):
+    WordRule.objects.create(pattern="scam", action=WordRule.Action.HOLD)
+    created = post(api, "A fair fine.")
+    key = created.json()["participant_key"]
+    response = api.patch(f"/api/v1/comments/{created.json()['id']}", {"body": "A fair fine for a scam."}, key=key)
+    assert response.json()["status"] == "pending"
+    assert stored(created).reasons == ["suspect_word"]
+
+
+def test_several_reasons_are_all_recorded(api, debate):
+    WordRule.objects.create(pattern="scam", action=WordRule.Action.HOLD)
+    response = post(api, "A scam: mail me at a@example.org or see https://a.fr https://b.fr https://c.fr")
+    assert stored(response).reasons == ["suspect_word", "too_many_links", "personal_info"]
