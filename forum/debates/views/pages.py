@@ -1,17 +1,21 @@
 """Pages readers look at: the debate, its results, the privacy notice."""
 
+import hashlib
+import secrets
 from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ..forms import CommentForm, ReportForm, VoteForm
+from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Debate
 from ..reading import SORTS, comment_page, common_ground_highlights
@@ -70,7 +74,46 @@ def _mark_own(comments, participant):
         _mark_own(c.replies, participant)
 
 
+# Stand-ins for the per-request values in a cached anonymous page.
+_CSRF = "@@csrf-token@@"
+_STARTED = "@@form-started@@"
+_IDEMPOTENCY = "@@idempotency-key@@"
+_CACHEABLE_PARAMS = {"sort", "stance", "page"}
+
+
+def _anonymous_page(request, debate) -> HttpResponse:
+    """The debate page as every reader without a key sees it, rendered once per
+    version of the debate and reused; only the CSRF token, the form's start
+    time and its idempotency key are filled in per request."""
+    query = "&".join(f"{k}={request.GET.get(k, '')[:40]}" for k in sorted(_CACHEABLE_PARAMS))
+    key = f"page:{debate.pk}:{debate.version}:{hashlib.sha256(query.encode()).hexdigest()[:16]}"
+    html = cache.get(key)
+    if html is None:
+        context = debate_context(request, debate)
+        token = get_token(request)
+        context["csrf_token"] = token
+        html = render_to_string("debates/detail.html", context, request=request).replace(token, _CSRF)
+        for form in (context["comment_form"], context["vote_form"]):
+            html = html.replace(form["started"].value(), _STARTED).replace(
+                form["idempotency_key"].value(), _IDEMPOTENCY
+            )
+        cache.set(key, html, timeout=24 * 3600)
+    html = (
+        html.replace(_CSRF, get_token(request))
+        .replace(_STARTED, form_token())
+        .replace(_IDEMPOTENCY, secrets.token_hex(16))
+    )
+    return HttpResponse(html)
+
+
 def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
+    if (
+        not kwargs
+        and status == HTTPStatus.OK
+        and html_participant(request) is None
+        and set(request.GET) <= _CACHEABLE_PARAMS
+    ):
+        return _anonymous_page(request, debate)
     response = render(request, "debates/detail.html", debate_context(request, debate, **kwargs), status=status)
     if request.COOKIES.get(SHOW_KEY_COOKIE):
         response.delete_cookie(SHOW_KEY_COOKIE, samesite="Lax")
