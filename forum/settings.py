@@ -231,6 +231,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
 # Product rules: every limit is a setting, documented in the README.
+# Serve readers without a key a cached copy of the debate page (off only to measure).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
 RATE_LIMITS = env_str("RATE_LIMITS", "on").strip().lower() not in ("off", "0", "false", "no")
 COMMENT_MAX_LENGTH = 5000
 COMMENT_EDIT_WINDOW_SECONDS = env_int("COMMENT_EDIT_WINDOW_SECONDS", 15 * 60, minimum=0)
@@ -243,6 +245,8 @@ RATE_LIMIT_COMMENTS_NETWORK = env_str("RATE_LIMIT_COMMENTS_NETWORK", "30/60,300/
 RATE_LIMIT_ACTIONS = env_str("RATE_LIMIT_ACTIONS", "60/60")
 RATE_LIMIT_NEW_BALLOTS_NETWORK = env_str("RATE_LIMIT_NEW_BALLOTS_NETWORK", "200/3600")
 RATE_LIMIT_READS = env_str("RATE_LIMIT_READS", "120/60")
+# Poll export downloads per network-prefix hash: generous for a newsroom behind one address.
+RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "30/60,300/3600")
 # Abuse-level only: seeing, downloading and erasing one's data has no other limit.
 RATE_LIMIT_MY_DATA = env_str("RATE_LIMIT_MY_DATA", "30/60,300/3600")
 SCREEN_MAX_LINKS = env_int("SCREEN_MAX_LINKS", 2, minimum=0)

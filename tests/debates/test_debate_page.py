@@ -122,3 +122,11 @@ def test_personal_state_never_comes_from_the_anonymous_cache(anon, reader, make_
     for html in (anon_html, other_html):
         assert "Change my vote" not in html
         assert reader.key not in html
+
+
+def test_page_cache_off_renders_every_time(anon, debate, settings):
+    settings.PAGE_CACHE = False
+    anon.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        anon.get("/")
+    assert len(app_queries(ctx)) > 2

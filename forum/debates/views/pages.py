@@ -108,7 +108,8 @@ def _anonymous_page(request, debate) -> HttpResponse:
 
 def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
     if (
-        not kwargs
+        settings.PAGE_CACHE
+        and not kwargs
         and status == HTTPStatus.OK
         and html_participant(request) is None
         and set(request.GET) <= _CACHEABLE_PARAMS
