@@ -48,7 +48,10 @@ class BulkForm(forms.Form):
 
 class BanForm(forms.Form):
     duration = forms.ChoiceField(choices=BanDuration.choices, initial=BanDuration.DAY)
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}))
+    # Checked by the service, which gives the message.
+    reason = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500})
+    )
     reject_pending = forms.BooleanField(required=False, label="Also reject their comments awaiting review")
 
 

@@ -69,7 +69,7 @@ def ban(request, participant_id: int):
             participant_id,
             status=HTTPStatus.BAD_REQUEST,
             ban_form=form,
-            error="Choose how long the ban lasts and give a reason.",
+            error="Choose how long the ban lasts: 1 day, 1 week or permanently.",
         )
     try:
         created = ban_create(

@@ -1,0 +1,149 @@
+"""Bans: a banned participant can read but not comment, vote, like or report, is
+told until when, and a new key from the same network does not get around it."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from forum.debates.models import Ballot, Ban, Comment
+from forum.moderation.models import AuditEntry
+
+Status = Comment.Status
+
+
+def ban(moderator, participant_id, duration="1d", reason="Repeated abuse", **extra):
+    return moderator.post(
+        f"/moderation/participants/{participant_id}/ban/", {"duration": duration, "reason": reason, **extra}
+    )
+
+
+@pytest.mark.parametrize(
+    ("duration", "length"),
+    [("1d", datetime.timedelta(days=1)), ("1w", datetime.timedelta(weeks=1)), ("permanent", None)],
+)
+def test_a_ban_lasts_a_day_a_week_or_for_good(moderator, reader, duration, length):
+    before = timezone.now()
+    assert ban(moderator, reader.participant.pk, duration).status_code == HTTPStatus.FOUND
+    created = Ban.objects.get(participant=reader.participant)
+    if length is None:
+        assert created.expires_at is None
+    else:
+        assert before + length <= created.expires_at <= timezone.now() + length
+    entry = AuditEntry.objects.get(action="ban.create")
+    assert entry.reason == "Repeated abuse"
+    assert entry.details["duration"] == duration
+
+
+def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make_comment, api, debate):
+    other = make_comment("Someone else's comment", status=Status.PUBLISHED)
+    ban(moderator, reader.participant.pk, "1w", "Spamming the thread")
+    page = reader.get("/")
+    assert page.status_code == HTTPStatus.OK
+    notice = " ".join(page.content.decode().split())
+    assert "You are banned from taking part until" in notice
+    assert "Reason: Spamming the thread" in notice
+    key = reader.key
+    attempts = [
+        api.post(f"/api/v1/debates/{debate.slug}/comments", {"body": "Let me in"}, key=key),
+        api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"}, key=key),
+        api.post(f"/api/v1/comments/{other.pk}/like", key=key),
+        api.post(f"/api/v1/comments/{other.pk}/reports", {"reason": "spam"}, key=key),
+    ]
+    for response in attempts:
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert response.json()["error"] == "banned"
+        assert "until" in response.json()["message"]
+        assert "Spamming the thread" in response.json()["message"]
+    assert not Comment.objects.filter(participant=reader.participant).exists()
+    assert not Ballot.objects.filter(participant=reader.participant).exists()
+
+
+def test_a_ban_covers_the_network_so_a_new_key_is_no_way_around_it(moderator, api, debate):
+    voted = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"})
+    participant_key = voted.json()["participant_key"]
+    participant = Ballot.objects.get().participant
+    ban(moderator, participant.pk, "1d", "Ballot stuffing")
+    assert Ban.objects.get().network_hash == Ballot.objects.get().network_hash != ""
+    # A fresh client from the same network, with no key at all:
+    fresh = Client()
+    response = fresh.post(
+        f"/api/v1/debates/{debate.slug}/comments", {"body": "New me"}, content_type="application/json"
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json()["error"] == "banned"
+    assert participant_key  # the old key is banned as well, by participant
+
+
+def test_a_ban_ends_when_it_expires(moderator, reader, api, debate):
+    ban(moderator, reader.participant.pk, "1d")
+    Ban.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    response = api.post(f"/api/v1/debates/{debate.slug}/comments", {"body": "Back again"}, key=reader.key)
+    assert response.status_code == HTTPStatus.CREATED
+
+
+def test_unban_lifts_the_ban_and_is_audited(moderator, reader, api, debate):
+    ban(moderator, reader.participant.pk, "permanent")
+    response = moderator.post(f"/moderation/participants/{reader.participant.pk}/unban/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert Ban.objects.get().lifted_at is not None
+    assert AuditEntry.objects.filter(action="ban.lift").count() == 1
+    created = api.post(f"/api/v1/debates/{debate.slug}/comments", {"body": "Thanks"}, key=reader.key)
+    assert created.status_code == HTTPStatus.CREATED
+
+
+def test_banning_again_replaces_the_ban_in_force(moderator, reader):
+    ban(moderator, reader.participant.pk, "1d")
+    ban(moderator, reader.participant.pk, "permanent", "Worse now")
+    assert Ban.objects.active().get().expires_at is None
+    assert AuditEntry.objects.filter(action="ban.replace").count() == 1
+
+
+def test_a_ban_can_reject_the_pending_comments_too(moderator, make_comment, reader):
+    held = make_comment("held", participant=reader.participant)
+    ban(moderator, reader.participant.pk, "1d", "Troll", reject_pending="on")
+    held.refresh_from_db()
+    assert held.status == Status.REJECTED
+
+
+def test_a_ban_without_a_reason_is_refused_and_keeps_the_form(moderator, reader):
+    response = ban(moderator, reader.participant.pk, "1w", "   ")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    html = response.content.decode()
+    assert "Give a reason for the ban" in html
+    assert 'value="1w" checked' in html
+    assert not Ban.objects.exists()
+
+
+def test_unbanning_someone_not_banned_says_so(moderator, reader):
+    response = moderator.post(f"/moderation/participants/{reader.participant.pk}/unban/", follow=True)
+    assert "This participant is not banned." in response.content.decode()
+
+
+def test_the_participant_page_shows_history_bans_and_notes(moderator, reader, make_comment):
+    make_comment("One of theirs", participant=reader.participant, status=Status.REJECTED, reasons=["abuse"])
+    ban(moderator, reader.participant.pk, "1d", "Insults")
+    moderator.post(f"/moderation/participants/{reader.participant.pk}/notes/", {"body": "Second warning"})
+    html = moderator.get(f"/moderation/participants/{reader.participant.pk}/").content.decode()
+    for expected in ("One of theirs", "Harassment or abuse", "Insults", "in force", "Second warning"):
+        assert expected in html, expected
+
+
+def test_an_empty_note_is_refused_with_a_message(moderator, reader):
+    response = moderator.post(f"/moderation/participants/{reader.participant.pk}/notes/", {"body": "   "})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Write a note" in response.content.decode()
+
+
+def test_banning_through_the_api(moderator, reader):
+    response = moderator.post(
+        f"/api/v1/moderation/participants/{reader.participant.pk}/ban",
+        {"duration": "1w", "reason": "API ban"},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json()["covers_network"] is False  # this reader never voted: no network hash known
+    lifted = moderator.delete(f"/api/v1/moderation/participants/{reader.participant.pk}/ban")
+    assert lifted.status_code == HTTPStatus.NO_CONTENT

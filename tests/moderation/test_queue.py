@@ -1,0 +1,240 @@
+"""The queue: tabs and counts, what an item shows, single decisions, no-JS flow,
+and a query count that does not grow with the number of waiting comments."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from forum.debates.models import Appeal, Comment, CommentRevision, Report
+from forum.moderation.models import AuditEntry, ModeratorNote
+
+Status = Comment.Status
+
+
+def test_tabs_show_their_counts(moderator, make_comment, make_participant):
+    make_comment("p1")
+    make_comment("p2")
+    reported = make_comment("r", status=Status.PUBLISHED)
+    Report.objects.create(comment=reported, participant=make_participant().participant, reason="abuse")
+    appealed = make_comment("a", status=Status.REJECTED, reasons=["abuse"])
+    Appeal.objects.create(comment=appealed, note="Please look again")
+    make_comment("s", status=Status.SPAM)
+    make_comment("ok", status=Status.PUBLISHED, decided_at=timezone.now())
+    make_comment("old", status=Status.PUBLISHED, decided_at=timezone.now() - datetime.timedelta(days=30))
+    response = moderator.get("/api/v1/moderation/queue")
+    assert response.json()["counts"] == {
+        "pending": 2,
+        "reported": 1,
+        "appeals": 1,
+        "approved": 1,
+        "rejected": 1,
+        "spam": 1,
+    }
+    html = moderator.get("/moderation/").content.decode()
+    assert 'Pending <span class="tab-count">2</span>' in html
+    assert 'Recently approved <span class="tab-count">1</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("tab", "body"),
+    [("pending", "held one"), ("reported", "reported one"), ("appeals", "appealed one"), ("spam", "spam one")],
+)
+def test_each_tab_lists_its_comments_only(moderator, make_comment, make_participant, tab, body):
+    make_comment("held one")
+    reported = make_comment("reported one", status=Status.PUBLISHED)
+    Report.objects.create(comment=reported, participant=make_participant().participant, reason="spam")
+    appealed = make_comment("appealed one", status=Status.REJECTED)
+    Appeal.objects.create(comment=appealed, note="Why?")
+    make_comment("spam one", status=Status.SPAM)
+    items = moderator.get(f"/api/v1/moderation/queue?tab={tab}").json()["items"]
+    assert [i["body"] for i in items] == [body]
+
+
+def test_pending_is_oldest_first(moderator, make_comment):
+    now = timezone.now()
+    newer = make_comment("newer", created_at=now)
+    older = make_comment("older", created_at=now - datetime.timedelta(hours=1))
+    ids = [i["id"] for i in moderator.get("/api/v1/moderation/queue").json()["items"]]
+    assert ids == [older.pk, newer.pk]
+
+
+def test_an_item_shows_text_name_reasons_reports_history_and_notes(moderator, make_comment, make_participant):
+    author = make_participant().participant
+    make_comment("An earlier rejected one", status=Status.REJECTED, participant=author)
+    comment = make_comment(
+        "Email me at x@example.org", reasons=["personal_info"], participant=author, author_name="Marianne"
+    )
+    CommentRevision.objects.create(comment=comment, body="The first version", created_at=comment.created_at)
+    Report.objects.create(
+        comment=comment, participant=make_participant().participant, reason="personal_info", note="doxxing"
+    )
+    ModeratorNote.objects.create(participant=author, body="Warned once already", author_label="m@example.org")
+    html = moderator.get("/moderation/").content.decode()
+    for expected in (
+        "Marianne",
+        "x@example.org",
+        "Personal information",  # the screening reason, in words
+        "doxxing",
+        "The first version",
+        "Warned once already",
+        f"Participant #{author.pk}",
+        "2 comments",
+        "1 rejected",
+        "first seen",
+    ):
+        assert expected in html, expected
+    # The reason suggested for a rejection follows the reports and screening.
+    assert '<option value="personal_info" selected>' in html
+
+
+def test_approve_publishes_and_is_audited(moderator, make_comment, anon, debate):
+    comment = make_comment("Held but fine", reasons=["premoderation"])
+    response = moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
+    assert response.status_code == HTTPStatus.FOUND
+    comment.refresh_from_db()
+    assert comment.status == Status.PUBLISHED
+    assert comment.decided_at is not None
+    entry = AuditEntry.objects.get(action="comment.approve")
+    assert (entry.target_type, entry.target_id) == ("comment", str(comment.pk))
+    assert (entry.status_before, entry.status_after) == ("pending", "published")
+    assert entry.actor == moderator.user
+    assert "Held but fine" in anon.get("/").content.decode()
+
+
+def test_reject_needs_a_reason_from_the_list(moderator, make_comment):
+    comment = make_comment()
+    refused = moderator.post(
+        f"/api/v1/moderation/comments/{comment.pk}/decision",
+        {"action": "reject", "reason": "I just don't like it"},
+        content_type="application/json",
+    )
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert refused.json()["fields"] == {"reason": "required"}
+    assert Comment.objects.get(pk=comment.pk).status == Status.PENDING
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "reject", "reason": "off_topic"})
+    comment.refresh_from_db()
+    assert comment.status == Status.REJECTED
+    assert comment.reasons == ["off_topic"]
+    assert AuditEntry.objects.get(action="comment.reject").reason == "off_topic"
+
+
+def test_rejecting_a_published_comment_takes_it_off_the_page(moderator, make_comment, anon, debate):
+    comment = make_comment("Visible for now", status=Status.PUBLISHED)
+    assert "Visible for now" in anon.get("/").content.decode()
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "reject", "reason": "abuse"})
+    assert "Visible for now" not in anon.get("/").content.decode()
+
+
+def test_spam_is_its_own_status(moderator, make_comment):
+    comment = make_comment()
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "spam"})
+    comment.refresh_from_db()
+    assert (comment.status, comment.reasons) == (Status.SPAM, ["spam"])
+
+
+def test_approving_a_reported_comment_closes_its_reports(moderator, make_comment, make_participant):
+    comment = make_comment(status=Status.PUBLISHED)
+    Report.objects.create(comment=comment, participant=make_participant().participant, reason="abuse")
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
+    assert not Report.objects.filter(comment=comment, resolved_at__isnull=True).exists()
+    assert moderator.get("/api/v1/moderation/queue?tab=reported").json()["counts"]["reported"] == 0
+
+
+def test_a_decision_returns_to_the_queue_on_the_next_item(moderator, make_comment):
+    first = make_comment("first", created_at=timezone.now() - datetime.timedelta(minutes=2))
+    second = make_comment("second")
+    html = moderator.get("/moderation/").content.decode()
+    assert f'value="/moderation/?tab=pending&amp;page=1#item-{second.pk}"' in html
+    response = moderator.post(
+        f"/moderation/comments/{first.pk}/decide/",
+        {"action": "approve", "return_to": f"/moderation/?tab=pending&page=1#item-{second.pk}"},
+    )
+    assert response["Location"] == f"/moderation/?tab=pending&page=1#item-{second.pk}"
+    page = moderator.get(response["Location"]).content.decode()
+    assert f"Approved comment #{first.pk}." in page
+
+
+def test_return_to_cannot_leave_the_moderation_pages(moderator, make_comment):
+    comment = make_comment()
+    for target in ("https://evil.example/", "//evil.example/moderation/", "/accounts/logout/"):
+        response = moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "spam", "return_to": target})
+        assert response["Location"] == "/moderation/"
+
+
+def test_a_comment_deleted_meanwhile_gives_a_message_not_an_error(moderator, make_comment):
+    comment = make_comment()
+    comment_id = comment.pk
+    comment.delete()
+    response = moderator.post(f"/moderation/comments/{comment_id}/decide/", {"action": "approve"}, follow=True)
+    assert response.status_code == HTTPStatus.OK
+    assert "no longer exists" in response.content.decode()
+
+
+def test_the_page_works_without_javascript(moderator, make_comment):
+    make_comment()
+    html = moderator.get("/moderation/").content.decode()
+    # Every action is a plain form; the shortcuts only press their buttons.
+    assert html.count('method="post"') >= 4
+    assert 'data-key="a"' in html
+    assert 'data-key="r"' in html
+    assert 'data-key="s"' in html
+    assert 'data-key="b"' in html
+    assert "<script>" not in html
+    assert "style=" not in html
+
+
+def test_queue_shows_a_held_comments_text_as_sanitised_html(moderator, make_comment):
+    make_comment("<script>alert(1)</script> **bold**")
+    html = moderator.get("/moderation/").content.decode()
+    assert "<script>alert(1)" not in html
+    assert "<strong>bold</strong>" in html
+
+
+def _queue_queries(client, tab="pending"):
+    client.get(f"/moderation/?tab={tab}")  # warm the session and pepper caches
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/moderation/?tab={tab}").status_code == HTTPStatus.OK
+    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+
+
+def _fill(debate, participants, n, status=Status.PENDING):
+    Comment.objects.bulk_create(
+        Comment(
+            debate=debate,
+            participant=participants[i % len(participants)],
+            body=f"comment {i}",
+            body_html=f"<p>comment {i}</p>",
+            status=status,
+            reasons=["premoderation"],
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("tab", ["pending", "reported"])
+def test_queue_query_count_is_the_same_with_10_and_1000_items(moderator, debate, make_participant, tab):
+    participants = [make_participant().participant for _ in range(30)]
+    status = Status.PUBLISHED if tab == "reported" else Status.PENDING
+    _fill(debate, participants, 10, status)
+    if tab == "reported":
+        Report.objects.bulk_create(
+            Report(comment=c, participant=participants[0], reason="abuse") for c in Comment.objects.all()
+        )
+    small, _ = _queue_queries(moderator, tab)
+    _fill(debate, participants, 990, status)
+    if tab == "reported":
+        Report.objects.bulk_create(
+            Report(comment=c, participant=participants[1], reason="spam") for c in Comment.objects.all()
+        )
+    for c in Comment.objects.all()[:40]:
+        CommentRevision.objects.create(comment=c, body="older", created_at=c.created_at)
+    large, sql = _queue_queries(moderator, tab)
+    # 1 session, 2 user, 3 moderators group, 4 two-factor authenticator, 5-8 the tab
+    # counts (by status, reported, appeals, recently approved), 9 the page with debate,
+    # author, stance, parent and appeal, 10 revisions, 11 reports, 12 authors' counts,
+    # 13 notes, 14 bans in force
+    assert small == large == 14, sql
