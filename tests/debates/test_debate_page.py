@@ -80,7 +80,7 @@ def test_anonymous_page_is_served_from_cache_in_two_queries(anon, debate, make_p
     assert response.status_code == HTTPStatus.OK
     # 1 featured debate, 2 its options; the rendered page comes from the cache
     assert len(app_queries(ctx)) == 2, app_queries(ctx)
-    assert b"c0" in response.content
+    assert response.content.count(b"<p>r</p>") == min(comments, 50)
 
 
 @pytest.mark.parametrize("comments", [1, 300])
