@@ -305,7 +305,7 @@ def participant_erase(participant: Participant, *, trigger: str = "request") -> 
             *Ban.objects.filter(participant=participant).values_list("network_hash", flat=True),
         } - {""}
         touched: set[int] = set()
-        counts: Counter = Counter()
+        counts: Counter = Counter(dict.fromkeys(["ballots", "comments", "placeholders_kept"], 0))
 
         counts["likes"] = _take_back_likes(participant, targets, touched)
         counts["reports"] = _take_back_reports(participant, targets)
@@ -398,6 +398,7 @@ def _erase_comments(comments, touched: set[int]) -> Counter:
         if Comment.objects.filter(pk=pk, status=Comment.Status.DELETED).exists():
             counts["placeholders_kept"] += 1
     counts.setdefault("comments", 0)
+    counts.setdefault("placeholders_kept", 0)
     return counts
 
 

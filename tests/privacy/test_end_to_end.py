@@ -26,7 +26,7 @@ from forum.debates.services import appeal_create
 from forum.moderation.audit import audit_record
 from forum.moderation.models import AuditEntry
 
-from .probes import SLUG, browser, comment_form, key_of, rows_mentioning, rows_pointing_at
+from .probes import SLUG, browser, comment_form, key_of, rows_mentioning, rows_pointing_at, vote_form
 
 A_ADDR = "203.0.113.77"
 B_ADDR = "198.51.100.23"
@@ -46,10 +46,8 @@ def journey(debate, no_rate_limits):
     a = browser(A_ADDR)
     b = browser(B_ADDR)
 
-    assert a.post(f"/debates/{SLUG}/vote/", {"option": options[0].key, "website": "", "started": ""}).status_code == (
-        HTTPStatus.FOUND
-    )
-    a.post(f"/debates/{SLUG}/vote/", {"option": options[1].key, "website": "", "started": ""})  # a change of mind
+    assert a.post(f"/debates/{SLUG}/vote/", vote_form(options[0].key)).status_code == (HTTPStatus.FOUND)
+    a.post(f"/debates/{SLUG}/vote/", vote_form(options[1].key))  # a change of mind
     a.post(f"/debates/{SLUG}/comments/", comment_form("Alpha-top: faces are not public property."))
     participant_a = Participant.objects.get()
     key_a = key_of(a)

@@ -1,0 +1,141 @@
+"""The "My data" pages: what they show, the download, erasing, changing the key, limits."""
+
+import json
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from forum.debates.models import Ballot, Comment, Erasure, Participant
+from forum.debates.services import comment_create, vote_cast
+from tests.conftest import app_queries
+
+from .probes import SLUG, key_of
+
+
+def test_without_a_key_the_page_explains_that_nothing_is_held_and_a_lost_key_is_lost(anon, debate):
+    response = anon.get("/me/")
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "holds no participant key" in page
+    assert "A lost key cannot be recovered." in page
+    assert "/me/key/restore/" in page
+
+
+@pytest.mark.parametrize("url", ["/me/download/", "/me/erase/", "/me/key/rotate/"])
+def test_actions_need_a_key(anon, debate, url):
+    assert anon.get(url).status_code == HTTPStatus.FORBIDDEN
+    assert anon.post(url).status_code in (HTTPStatus.FORBIDDEN, HTTPStatus.METHOD_NOT_ALLOWED)
+
+
+def test_every_page_is_never_cached(reader, debate):
+    for url in ("/me/", "/me/download/", "/me/erase/", "/me/key/rotate/"):
+        response = reader.get(url)
+        assert response.status_code == HTTPStatus.OK, url
+        assert "no-store" in response["Cache-Control"], url
+
+
+def test_the_nav_links_to_my_data_on_every_page(anon, debate):
+    assert 'href="/me/"' in anon.get("/").content.decode()
+    assert 'href="/me/"' in anon.get("/privacy/").content.decode()
+
+
+def test_the_page_offers_each_single_action_too(reader, debate, no_rate_limits):
+    created = comment_create(debate=debate, participant=reader.participant, body="One of mine.")
+    vote_cast(debate=debate, participant=reader.participant, option_key=debate.options.first().key)
+    page = reader.get("/me/").content.decode()
+    assert f"/comments/{created.comment.pk}/delete/" in page
+    assert f"/debates/{SLUG}/vote/withdraw/" in page
+    assert "/me/download/" in page
+    assert "/me/erase/" in page
+    assert "/me/key/rotate/" in page
+    assert "/me/key/download/" in page
+
+
+def test_withdrawing_from_my_data_removes_the_vote(reader, debate, no_rate_limits):
+    vote_cast(debate=debate, participant=reader.participant, option_key=debate.options.first().key)
+    reader.post(f"/debates/{SLUG}/vote/withdraw/")
+    assert not Ballot.objects.exists()
+
+
+def test_an_empty_participant_downloads_a_complete_empty_file(reader, debate):
+    response = reader.get("/me/download/")
+    data = json.loads(response.content)
+    assert data["format"] == "debate-forum/my-data"
+    assert data["participant"]["id"] == reader.participant.pk
+    for kind in ("comments", "appeals", "ballots", "likes", "reports", "bans", "network_hashes"):
+        assert data[kind] == []
+    assert data["retention"]["network_hash_hours"] > 0
+
+
+def test_the_erase_page_lists_what_will_go_before_anything_goes(reader, debate, no_rate_limits):
+    comment_create(debate=debate, participant=reader.participant, body="Soon gone.")
+    comment_create(debate=debate, participant=reader.participant, body="Also soon gone.")
+    page = reader.get("/me/erase/").content.decode()
+    assert "Comments, in every status" in page
+    assert "Soon gone." in page
+    assert "cannot be undone" in page
+    assert Comment.objects.count() == 2
+    assert Erasure.objects.count() == 0
+
+
+def test_erasing_twice_at_once_erases_once(reader, debate, settings):
+    twin = Client()
+    twin.cookies[settings.PARTICIPANT_COOKIE_NAME] = reader.key
+    assert reader.post("/me/erase/").status_code == HTTPStatus.OK
+    # The second request's key no longer matches anyone.
+    assert twin.post("/me/erase/").status_code == HTTPStatus.FORBIDDEN
+    assert Erasure.objects.count() == 1
+
+
+def test_changing_the_key_shows_the_new_one_once_and_the_old_one_stops_working(reader, debate, settings):
+    old_key = reader.key
+    assert "a lost key cannot be recovered" in reader.get("/me/key/rotate/").content.decode()
+    response = reader.post("/me/key/rotate/")
+    assert response.status_code == HTTPStatus.OK
+    new_key = key_of(reader)
+    assert new_key != old_key
+    assert new_key in response.content.decode()
+    assert response.cookies[settings.PARTICIPANT_COOKIE_NAME]["httponly"]
+    # The browser now acts with the new key; the page does not show it again.
+    page = reader.get("/me/").content.decode()
+    assert str(reader.participant.pk) in page
+    assert new_key not in page
+    assert Participant.objects.get().pk == reader.participant.pk
+    old = Client()
+    old.cookies[settings.PARTICIPANT_COOKIE_NAME] = old_key
+    assert "holds no participant key" in old.get("/me/").content.decode()
+    # The key file now holds the new key.
+    assert new_key in reader.get("/me/key/download/").content.decode()
+
+
+def test_my_data_is_rate_limited_at_an_abuse_level_only(reader, debate, settings):
+    settings.RATE_LIMIT_MY_DATA = "3/60"
+    for _ in range(3):
+        assert reader.get("/me/").status_code == HTTPStatus.OK
+    response = reader.get("/me/download/")
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert int(response["Retry-After"]) > 0
+    assert "Please wait" in response.content.decode()
+
+
+def test_rate_limits_off_lifts_the_my_data_limit(reader, debate, settings, no_rate_limits):
+    settings.RATE_LIMIT_MY_DATA = "1/60"
+    for _ in range(5):
+        assert reader.get("/me/").status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_my_data_page_costs_the_same_queries_whatever_the_amount_of_data(reader, debate, no_rate_limits, n):
+    option = debate.options.first()
+    vote_cast(debate=debate, participant=reader.participant, option_key=option.key)
+    for i in range(n):
+        comment_create(debate=debate, participant=reader.participant, body=f"Comment number {i}.")
+    reader.get("/me/")  # the first visit of the day also records it
+    with CaptureQueriesContext(connection) as ctx:
+        assert reader.get("/me/").status_code == HTTPStatus.OK
+    # participant by key hash, then: comments (with debate, stance, appeal),
+    # their revisions, ballots, likes, reports and bans: 7 queries.
+    assert len(app_queries(ctx)) == 7
