@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command, get_commands
 from django.utils import timezone
 
 from forum.debates.models import (
@@ -270,3 +271,17 @@ def test_cached_results_change_the_moment_a_vote_is_erased(journey, api):
     assert api.get(f"/api/v1/debates/{SLUG}/results", key=journey["key_b"]).json()["total"] == 1
     page = journey["b"].get(f"/debates/{SLUG}/results/").content.decode()
     assert "Alpha" not in page
+
+
+@pytest.mark.skipif("export_poll_results" not in get_commands(), reason="the exports command is not installed")
+def test_later_exports_lack_everything_erased(journey, tmp_path):
+    journey["a"].post("/me/erase/")
+    for kind in ("comments", "ballots", "audit"):
+        path = tmp_path / f"{kind}.json"
+        call_command("export_poll_results", SLUG, kind=kind, fmt="json", output=str(path), verbosity=0)
+        text = path.read_text()
+        for token in journey["tokens"]:
+            assert token not in text, (kind, token)
+        assert journey["network_a"] not in text
+    ballots = json.loads((tmp_path / "ballots.json").read_text())
+    assert len(ballots["rows"]) == 1  # only B's ballot is left
