@@ -29,7 +29,13 @@ def _fast_hashes(settings):
 
 
 def totp_code(secret: str, offset: int = 0) -> str:
-    counter = int(time.time()) // mfa_settings.TOTP_PERIOD + offset
+    """The code an authenticator app shows now (not in the last two seconds of a period,
+    so that it is still valid when the server checks it)."""
+    period = mfa_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < 2:
+        time.sleep(left + 0.05)
+    counter = int(time.time()) // period + offset
     return format_hotp_value(hotp_value(secret, counter))
 
 

@@ -1,0 +1,104 @@
+"""The author sees the status and the reason of their own comment, and may appeal once."""
+
+from http import HTTPStatus
+
+from forum.debates.models import Appeal, Comment
+
+Status = Comment.Status
+
+
+def test_the_author_sees_status_and_reasons_in_plain_words(reader, make_comment):
+    comment = make_comment("Mail me: a@example.org", participant=reader.participant, reasons=["personal_info"])
+    html = reader.get(f"/comments/{comment.pk}/status/").content.decode()
+    assert "Awaiting review" in html
+    assert "It seems to contain personal information" in html
+    assert "Send the appeal" in html
+
+
+def test_the_author_sees_a_moderators_rejection_reason(reader, make_comment, moderator):
+    comment = make_comment("Off we go", participant=reader.participant)
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "reject", "reason": "off_topic"})
+    html = reader.get(f"/comments/{comment.pk}/status/").content.decode()
+    assert "Rejected" in html
+    assert "A moderator found it off topic for this debate." in html
+
+
+def test_nobody_else_sees_the_status(make_comment, make_participant, anon, moderator):
+    comment = make_comment()
+    assert make_participant().get(f"/comments/{comment.pk}/status/").status_code == HTTPStatus.NOT_FOUND
+    assert anon.get(f"/comments/{comment.pk}/status/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_an_appeal_is_accepted_once(reader, make_comment):
+    comment = make_comment(participant=reader.participant, status=Status.REJECTED, reasons=["abuse"])
+    first = reader.post(f"/comments/{comment.pk}/status/", {"note": "It was a quote from the article."})
+    assert first.status_code == HTTPStatus.FOUND
+    assert Appeal.objects.get(comment=comment).note == "It was a quote from the article."
+    again = reader.post(f"/comments/{comment.pk}/status/", {"note": "Please?"})
+    assert again.status_code == HTTPStatus.CONFLICT
+    assert Appeal.objects.count() == 1
+    html = reader.get(f"/comments/{comment.pk}/status/").content.decode()
+    assert "You appealed on" in html
+    assert "Send the appeal" not in html
+
+
+def test_an_empty_or_long_appeal_keeps_the_text_and_says_why(reader, make_comment):
+    comment = make_comment(participant=reader.participant, status=Status.REJECTED)
+    long_note = "x" * 600
+    response = reader.post(f"/comments/{comment.pk}/status/", {"note": long_note})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    html = response.content.decode()
+    assert "up to 500 characters" in html
+    assert long_note in html
+    assert not Appeal.objects.exists()
+
+
+def test_a_published_comment_cannot_be_appealed(reader, make_comment):
+    comment = make_comment(participant=reader.participant, status=Status.PUBLISHED)
+    response = reader.post(f"/comments/{comment.pk}/status/", {"note": "Why not"})
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert not Appeal.objects.exists()
+
+
+def test_the_appeals_tab_and_its_decision(reader, make_comment, moderator):
+    comment = make_comment("Not abuse at all", participant=reader.participant, status=Status.REJECTED)
+    reader.post(f"/comments/{comment.pk}/status/", {"note": "Read it again please"})
+    html = moderator.get("/moderation/?tab=appeals").content.decode()
+    assert "Not abuse at all" in html
+    assert "Read it again please" in html
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
+    appeal = Appeal.objects.get()
+    assert (appeal.outcome, appeal.decided_at is not None) == ("granted", True)
+    assert Comment.objects.get(pk=comment.pk).status == Status.PUBLISHED
+    assert "your comment is now published" in reader.get(f"/comments/{comment.pk}/status/").content.decode()
+    assert moderator.get("/api/v1/moderation/queue?tab=appeals").json()["counts"]["appeals"] == 0
+
+
+def test_an_upheld_appeal_says_the_decision_stands(reader, make_comment, moderator):
+    comment = make_comment(participant=reader.participant, status=Status.REJECTED)
+    Appeal.objects.create(comment=comment, note="Please")
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "reject", "reason": "abuse"})
+    assert Appeal.objects.get().outcome == "upheld"
+    assert "the decision stands" in reader.get(f"/comments/{comment.pk}/status/").content.decode()
+
+
+def test_appeal_through_the_api(api, make_comment, reader):
+    comment = make_comment(participant=reader.participant, reasons=["toxicity"])
+    status = api.get(f"/api/v1/comments/{comment.pk}/moderation", key=reader.key).json()
+    assert status["status"] == "pending"
+    assert status["reasons"][0]["code"] == "toxicity"
+    assert status["can_appeal"] is True
+    created = api.post(f"/api/v1/comments/{comment.pk}/appeal", {"note": "Sarcasm, not abuse"}, key=reader.key)
+    assert created.status_code == HTTPStatus.CREATED
+    assert created.json()["appeal"]["note"] == "Sarcasm, not abuse"
+    again = api.post(f"/api/v1/comments/{comment.pk}/appeal", {"note": "Again"}, key=reader.key)
+    assert again.status_code == HTTPStatus.CONFLICT
+    assert again.json()["error"] == "already_appealed"
+    assert api.get(f"/api/v1/comments/{comment.pk}/moderation").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_my_comments_lists_status_links(reader, make_comment):
+    comment = make_comment("Mine, held", participant=reader.participant)
+    html = reader.get("/comments/mine/").content.decode()
+    assert "Mine, held" in html
+    assert f"/comments/{comment.pk}/status/" in html

@@ -1,0 +1,157 @@
+"""The audit log: every moderator action and security event, append-only,
+filterable and exportable, with no raw address anywhere."""
+
+import csv
+import io
+from http import HTTPStatus
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from forum.moderation.audit import audit_record
+from forum.moderation.models import AuditEntry
+from tests.moderation.conftest import PASSWORD, make_user, totp_code
+
+
+def test_an_entry_cannot_be_saved_twice(db):
+    entry = audit_record(action="comment.approve", reason="first")
+    entry.reason = "rewritten"
+    with pytest.raises(ValueError, match="append-only"):
+        entry.save()
+
+
+def test_the_queryset_refuses_bulk_updates(db):
+    audit_record(action="comment.approve")
+    with pytest.raises(ValueError, match="append-only"):
+        AuditEntry.objects.update(reason="rewritten")
+
+
+def test_the_database_refuses_to_edit_an_entry_even_in_raw_sql(db):
+    entry = audit_record(action="comment.reject", reason="abuse")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE moderation_auditentry SET reason = 'nothing to see' WHERE id = %s", [entry.pk])
+    assert AuditEntry.objects.get(pk=entry.pk).reason == "abuse"
+
+
+def test_deleting_a_moderator_account_keeps_who_acted(moderator, make_comment):
+    comment = make_comment()
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
+    email = moderator.user.email
+    moderator.user.delete()
+    entry = AuditEntry.objects.get(action="comment.approve")
+    assert entry.actor is None
+    assert entry.actor_label == email
+
+
+def test_every_moderator_action_is_recorded_with_status_before_and_after(moderator, make_comment, reader, debate):
+    comment = make_comment("held")
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "reject", "reason": "hate"})
+    moderator.post(f"/moderation/participants/{reader.participant.pk}/ban/", {"duration": "1d", "reason": "Hate"})
+    moderator.post(f"/moderation/participants/{reader.participant.pk}/unban/")
+    moderator.post(f"/moderation/participants/{reader.participant.pk}/notes/", {"body": "Note"})
+    moderator.post("/moderation/rules/add/", {"pattern": "crook", "action": "reject"})
+    moderator.post(
+        f"/moderation/debates/{debate.pk}/settings/",
+        {
+            f"d{debate.pk}-premoderation": "first",
+            f"d{debate.pk}-slow_mode_seconds": "60",
+            f"d{debate.pk}-comments_open": "on",
+        },
+    )
+    actions = list(AuditEntry.objects.exclude(action__startswith="security.").values_list("action", flat=True))
+    assert sorted(actions) == sorted(
+        ["comment.reject", "ban.create", "ban.lift", "note.create", "rule.create", "debate.settings"]
+    )
+    reject = AuditEntry.objects.get(action="comment.reject")
+    assert (reject.status_before, reject.status_after, reject.reason) == ("pending", "rejected", "hate")
+    assert reject.actor_label == moderator.user.email
+    settings_entry = AuditEntry.objects.get(action="debate.settings")
+    assert settings_entry.details["after"] == {"premoderation": "first", "slow_mode_seconds": 60, "comments_open": True}
+
+
+def test_logins_failed_logins_and_failed_codes_are_security_events(db):
+    user = make_user(moderator=True, with_2fa=True)
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    client.post("/accounts/login/", {"login": user.email, "password": "wrong password"})
+    client.post("/accounts/login/", {"login": "nobody@example.org", "password": "hunter2hunter2"})
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(user.totp_secret)})
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.action for e in entries] == [
+        "security.login_failed",
+        "security.login_failed",
+        "security.2fa_failed",
+        "security.login",
+    ]
+    known, unknown, code, login = entries
+    assert known.actor_label == user.email
+    assert (known.target_type, known.target_id) == ("user", str(user.pk))
+    # What was typed for an unknown account is not kept: it could be a password.
+    assert unknown.actor_label == ""
+    assert "nobody" not in str(unknown.details)
+    assert code.actor_label == user.email
+    assert login.actor == user
+    for entry in entries:
+        assert len(entry.network_hash) == 32
+        assert "198.51.100" not in str([getattr(entry, f.attname) for f in AuditEntry._meta.fields])
+
+
+def test_throttled_logins_are_recorded(db):
+    user = make_user(moderator=True, with_2fa=False)
+    client = Client()
+    for _ in range(7):
+        client.post("/accounts/login/", {"login": user.email, "password": "wrong password"})
+    assert AuditEntry.objects.filter(action="security.login_throttled").exists()
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == HTTPStatus.OK  # still refused while throttled
+    assert not AuditEntry.objects.filter(action="security.login").exists()
+
+
+def test_the_audit_page_filters_by_action_prefix_and_target(moderator, make_comment):
+    a, b = make_comment("a"), make_comment("b")
+    moderator.post(f"/moderation/comments/{a.pk}/decide/", {"action": "approve"})
+    moderator.post(f"/moderation/comments/{b.pk}/decide/", {"action": "spam"})
+    html = moderator.get("/moderation/audit/?action=comment.&target_type=comment&target_id=" + str(b.pk)).content
+    html = html.decode()
+    assert "comment.spam" in html
+    assert "comment.approve" not in html
+    security = moderator.get("/moderation/audit/?action=security.").content.decode()
+    assert "security.login" in security
+    assert "comment.spam" not in security
+
+
+def test_a_bad_date_filter_is_a_message_not_an_error(moderator):
+    response = moderator.get("/moderation/audit/?since=yesterday")
+    assert response.status_code == HTTPStatus.OK
+    assert "Please check the dates." in response.content.decode()
+
+
+def test_the_export_is_filtered_spreadsheet_safe_and_itself_audited(moderator, reader):
+    moderator.post(
+        f"/moderation/participants/{reader.participant.pk}/ban/",
+        {"duration": "1d", "reason": '=HYPERLINK("http://evil.example","click")'},
+    )
+    response = moderator.get("/moderation/audit/export.csv?action=ban.")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="audit-' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:4] == ["id", "created_at", "actor", "action"]
+    assert [r[3] for r in rows[1:]] == ["ban.create"]
+    assert rows[1][6].startswith("'=HYPERLINK")
+    as_json = moderator.get("/moderation/audit/export.json?action=ban.").json()
+    assert [e["action"] for e in as_json["entries"]] == ["ban.create"]
+    exports = AuditEntry.objects.filter(action="audit.export")
+    assert exports.count() == 2
+    assert exports.first().details["filters"] == {"action": "ban."}
+
+
+def test_the_audit_api_lists_entries(moderator, make_comment):
+    comment = make_comment()
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "spam"})
+    entries = moderator.get("/api/v1/moderation/audit?action=comment.").json()
+    assert [(e["action"], e["target_id"], e["status_after"]) for e in entries] == [
+        ("comment.spam", str(comment.pk), "spam")
+    ]
