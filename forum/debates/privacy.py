@@ -46,6 +46,8 @@ from .services import Refused, comment_erase, vote_withdraw
 
 FORMAT = "debate-forum/my-data"
 FORMAT_VERSION = 1
+# Moderators reject with codes that mostly match the report reasons; their labels explain them.
+_REPORT_REASONS = dict(Report.Reason.choices)
 
 
 def network_hash_expires_at(stored_at: datetime.datetime) -> datetime.datetime:
@@ -215,7 +217,9 @@ def _comment_data(c: Comment) -> dict:
         "body": c.body,
         "status": c.status,
         "status_label": c.get_status_display(),
-        "reasons": [{"code": code, "text": REASON_TEXT.get(code, "")} for code in c.reasons],
+        "reasons": [
+            {"code": code, "text": REASON_TEXT.get(code) or _REPORT_REASONS.get(code, "")} for code in c.reasons
+        ],
         "created_at": c.created_at,
         "edited_at": c.edited_at,
         "decided_at": c.decided_at,
@@ -393,9 +397,9 @@ def _erase_comments(comments, touched: set[int]) -> Counter:
         if comment is None:  # already gone with an erased thread
             continue
         touched.add(comment.debate_id)
-        comment_erase(comment)
+        comment_erase(comment)  # turns the instance into the placeholder when one must stay
         counts["comments"] += 1
-        if Comment.objects.filter(pk=pk, status=Comment.Status.DELETED).exists():
+        if comment.status == Comment.Status.DELETED:
             counts["placeholders_kept"] += 1
     counts.setdefault("comments", 0)
     counts.setdefault("placeholders_kept", 0)
@@ -505,9 +509,11 @@ def purge_expired_data(now: datetime.datetime | None = None, dry_run: bool = Fal
         counts["inactive_participants"] = inactive.count()
     else:
         erased = 0
-        for participant in inactive.iterator():
+        # Ids first: SQLite gives no isolation between a running SELECT and
+        # deletes on the same connection.
+        for pk in list(inactive.values_list("pk", flat=True)):
             try:
-                participant_erase(participant, trigger="inactive")
+                participant_erase(Participant(pk=pk), trigger="inactive")
                 erased += 1
             except Refused:  # erased by its owner meanwhile
                 pass

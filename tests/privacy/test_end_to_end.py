@@ -263,11 +263,14 @@ def test_erasing_through_the_api_matches_the_page(journey, api):
     assert api.delete("/api/v1/me", key=journey["key_a"]).status_code == HTTPStatus.FORBIDDEN
 
 
-def test_cached_results_change_the_moment_a_vote_is_erased(journey, api):
+def test_cached_pages_and_results_change_the_moment_of_erasure(journey, api):
     # Warm every cache a reader can hit, then erase.
     assert api.get(f"/api/v1/debates/{SLUG}/results", key=journey["key_b"]).json()["total"] == 2
     journey["b"].get(f"/debates/{SLUG}/results/")
+    passer_by = browser("192.0.2.50")  # no key: served from the page cache
+    assert "Alpha-top" in passer_by.get(DETAIL).content.decode()
     journey["a"].post("/me/erase/")
+    assert "Alpha-top" not in passer_by.get(DETAIL).content.decode()
     assert api.get(f"/api/v1/debates/{SLUG}/results", key=journey["key_b"]).json()["total"] == 1
     page = journey["b"].get(f"/debates/{SLUG}/results/").content.decode()
     assert "Alpha" not in page

@@ -139,3 +139,12 @@ def test_the_my_data_page_costs_the_same_queries_whatever_the_amount_of_data(rea
     # participant by key hash, then: comments (with debate, stance, appeal),
     # their revisions, ballots, likes, reports and bans: 7 queries.
     assert len(app_queries(ctx)) == 7
+
+
+def test_a_rejected_comment_shows_its_status_and_the_moderators_reason_in_words(reader, debate, no_rate_limits):
+    created = comment_create(debate=debate, participant=reader.participant, body="Rejected words.")
+    Comment.objects.filter(pk=created.comment.pk).update(status=Comment.Status.REJECTED, reasons=["abuse"])
+    page = reader.get("/me/").content.decode()
+    assert "Rejected words." in page
+    assert "Rejected" in page
+    assert "Harassment or abuse" in page
