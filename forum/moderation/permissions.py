@@ -6,16 +6,16 @@ alike, so no page can forget a step:
 - not logged in (anonymous readers and participants alike): log in first;
 - logged in but not in the Moderators group: refused;
 - a moderator without two-factor set up: sent to set it up;
-- a moderator with two-factor whose session never passed a code (a session
-  opened before the code existed, or by a path that skipped the stage):
-  asked for a code again.
+- a moderator with two-factor whose session never passed a code (a path
+  that skipped allauth's two-factor stage): asked for a code.
 """
 
 from enum import StrEnum
 from functools import wraps
 from urllib.parse import urlencode
 
-from allauth.account.internal.flows.login import record_authentication
+from allauth.account import app_settings as account_settings
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -45,14 +45,30 @@ def is_moderator(user) -> bool:
 
 
 def session_passed_2fa(request) -> bool:
-    """Whether this session has entered a valid two-factor code (allauth records it)."""
+    """Whether this session has entered a valid two-factor code.
+
+    allauth records each authentication of the session. A moderator who logged
+    in before having two-factor has no "mfa" record, but activating TOTP took
+    a valid code and, just before it, allauth's re-entry of the password: a
+    session whose password re-entry shortly precedes the authenticator's
+    creation is the one that activated it, so it counts. Any other session of
+    the same account opened before the activation does not.
+    """
     records = request.session.get(AUTHENTICATION_RECORDS, [])
-    return any(record.get("method") == "mfa" for record in records)
-
-
-def remember_2fa_in_session(request, user, authenticator) -> None:
-    """Activating TOTP needs a valid code, so the session counts as having passed two-factor."""
-    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    if any(record.get("method") == "mfa" for record in records):
+        return True
+    reauthenticated = [r["at"] for r in records if r.get("reauthenticated") and r.get("at")]
+    if not reauthenticated:
+        return False
+    created = (
+        Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if created is None:
+        return False
+    window = account_settings.REAUTHENTICATION_TIMEOUT
+    return any(0 <= created.timestamp() - at <= window for at in reauthenticated)
 
 
 def moderator_access(request) -> Access:

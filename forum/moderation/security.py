@@ -14,7 +14,6 @@ from django.contrib.auth import get_user_model
 from forum.debates.network import network_hash
 
 from .audit import audit_record
-from .permissions import remember_2fa_in_session
 
 
 def _net(request) -> str:
@@ -72,8 +71,6 @@ def _mfa_failed(sender, request, user, authenticator, reauthentication=False, **
 
 def _authenticator_added(sender, request, user, authenticator, **kwargs):
     audit_record(action="security.2fa_added", actor=user, target=user, details={"type": authenticator.type})
-    if request is not None and authenticator.type == "totp":
-        remember_2fa_in_session(request, user, authenticator)
 
 
 def _authenticator_removed(sender, request, user, authenticator, **kwargs):

@@ -74,7 +74,9 @@ def comment_decide(*, comment_id: int, moderator, decision: str, reason: str = "
             appeal_decided = _decide_appeal(comment, "upheld", now)
         comment.decided_at = now
         comment.save(update_fields=["status", "reasons", "decided_at"])
-        _count_decision(before, comment.status, reason)
+        # A comment hidden by readers' reports had been public: taking it down is a removal.
+        was_public = before == Status.PUBLISHED or (before == Status.PENDING and "reports" in comment.reasons)
+        _count_decision(before, comment.status, reason, was_public=was_public)
         _bump(comment.debate_id)
         audit_record(
             action=f"comment.{decision}",
@@ -88,14 +90,14 @@ def comment_decide(*, comment_id: int, moderator, decision: str, reason: str = "
     return comment
 
 
-def _count_decision(before: str, after: str, reason: str) -> None:
+def _count_decision(before: str, after: str, reason: str, *, was_public: bool) -> None:
     if after == Status.PUBLISHED:
-        if before != Status.PUBLISHED:
+        if not was_public:  # counted when it first went public
             tally(Outcome.PUBLISHED)
         return
     if before == after:  # rejected again for another reason: already counted
         return
-    outcome = Outcome.REMOVED if before == Status.PUBLISHED else Outcome.REJECTED
+    outcome = Outcome.REMOVED if was_public else Outcome.REJECTED
     tally(outcome)
     tally(outcome, [reason])
 

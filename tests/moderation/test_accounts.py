@@ -1,0 +1,97 @@
+"""Moderator accounts: no public sign-up, login by e-mail, two-factor before the
+queue, password reset by e-mail, and the admin login behind allauth."""
+
+from http import HTTPStatus
+
+from django.core import mail
+from django.test import Client
+
+from tests.moderation.conftest import PASSWORD, make_user, totp_code
+
+
+def test_there_is_no_public_signup(anon):
+    response = anon.get("/accounts/signup/")
+    assert "There is no sign-up" in response.content.decode()
+    anon.post("/accounts/signup/", {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(email="new@example.org").exists()
+
+
+def test_the_login_page_is_for_moderators_and_offers_no_signup(anon):
+    html = anon.get("/accounts/login/").content.decode()
+    assert "Moderator login" in html
+    assert "/accounts/signup/" not in html
+    assert "<script>" not in html
+
+
+def test_login_by_email_then_code_opens_the_queue(db):
+    user = make_user(moderator=True, with_2fa=True)
+    client = Client()
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")
+    assert client.get("/moderation/").status_code == HTTPStatus.FOUND  # not logged in until the code
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "123456"})
+    assert wrong.status_code == HTTPStatus.OK
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(user.totp_secret)})
+    assert response["Location"] == "/moderation/"
+    assert client.get("/moderation/").status_code == HTTPStatus.OK
+
+
+def test_a_recovery_code_works_in_place_of_the_app(db):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    user = make_user(moderator=True, with_2fa=True)
+    codes = RecoveryCodes.activate(user).generate_codes()
+    client = Client()
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert client.get("/moderation/").status_code == HTTPStatus.OK
+
+
+def test_activating_totp_opens_the_queue_without_a_second_code(db):
+    user = make_user(moderator=True, with_2fa=False)
+    client = Client()
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert client.get("/moderation/")["Location"] == "/accounts/2fa/totp/activate/"
+    # allauth asks for the password again before adding a second factor.
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == HTTPStatus.OK
+    secret = page.context["form"].secret
+    response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert response.status_code == HTTPStatus.FOUND
+    assert client.get("/moderation/").status_code == HTTPStatus.OK
+
+
+def test_password_reset_goes_by_email(db):
+    user = make_user(moderator=True, with_2fa=True)
+    Client().post("/accounts/password/reset/", {"email": user.email})
+    assert len(mail.outbox) == 1
+    assert user.email in mail.outbox[0].to
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_the_admin_login_goes_through_allauth(anon):
+    response = anon.get("/admin/login/?next=/admin/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_recovery_codes_page_has_no_inline_script(moderator):
+    html = moderator.get("/accounts/2fa/recovery-codes/").content.decode()
+    assert "<script>" not in html
+    assert "application/json" not in html
+
+
+def test_another_session_opened_before_the_activation_must_still_enter_a_code(db):
+    user = make_user(moderator=True, with_2fa=False)
+    older = Client()
+    older.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    activating = Client()
+    activating.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    activating.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    secret = activating.get("/accounts/2fa/totp/activate/").context["form"].secret
+    activating.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert activating.get("/moderation/").status_code == HTTPStatus.OK
+    assert older.get("/moderation/")["Location"].startswith("/accounts/2fa/reauthenticate/")
