@@ -84,3 +84,31 @@ def test_an_existing_account_becomes_a_moderator_and_can_keep_its_password(db, m
     assert user.check_password(GOOD)
     assert EmailAddress.objects.get(user=user).verified
     assert "Updated moderator" in output
+
+
+def test_an_administrator_can_make_moderators_in_the_admin(db):
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.org", GOOD)
+    target = get_user_model().objects.create_user("ed", "ed@example.org", GOOD)
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/auth/user/", {"action": "make_moderators", "_selected_action": [target.pk], "index": 0}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert is_moderator(target)
+    assert EmailAddress.objects.get(user=target).verified
+
+
+def test_the_audit_log_is_read_only_in_the_admin(db):
+    from forum.moderation.audit import audit_record
+
+    entry = audit_record(action="comment.approve")
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.org", GOOD)
+    client = Client()
+    client.force_login(admin_user)
+    assert client.get("/admin/moderation/auditentry/").status_code == HTTPStatus.OK
+    assert (
+        client.post(f"/admin/moderation/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code
+        == HTTPStatus.FORBIDDEN
+    )
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
