@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -34,6 +35,9 @@ def _missing(what: str, how: str):
     if os.environ.get("CI"):
         pytest.fail(f"{message} (CI is set, so the browser tests fail instead of skipping)", pytrace=False)
     pytest.skip(message)
+
+
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="package")
@@ -114,7 +118,8 @@ def new_page(browser, site):
     def make(**context_options):
         context_options.setdefault("base_url", site)
         context = browser.new_context(**context_options)
-        context.set_default_timeout(10_000)
+        # Generous: the machine may be busy with other test runs.
+        context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         page.dialogs = Dialogs()

@@ -20,14 +20,15 @@ def vote(page: Page, label: str) -> None:
     expect(page.locator("#poll")).to_contain_text(f"You voted “{label}”")
 
 
-def post_comment(page: Page, text: str, name: str = "") -> None:
-    """Write a top-level comment and wait until it is on the page."""
+def post_comment(page: Page, text: str, name: str = "", *, shows: str = "") -> None:
+    """Write a top-level comment and wait until it is on the page (``shows``: its
+    visible text, where Markdown changes it)."""
     form = page.locator("#comment-form")
     form.get_by_label("Your comment").fill(text)
     if name:
         form.get_by_label("Display name").fill(name)
     form.get_by_role("button", name="Post comment").click()
-    expect(comment_item(page, text)).to_be_visible()
+    expect(comment_item(page, shows or text)).to_be_visible()
 
 
 def reply_to(page: Page, parent_text: str, text: str) -> None:

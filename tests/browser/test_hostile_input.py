@@ -1,0 +1,109 @@
+"""The naughty strings and our XSS payloads, seen in Chromium: no dialog ever opens,
+no injected element carries a script, and the visible text is what was sent."""
+
+import pytest
+from playwright.sync_api import expect
+
+from forum.debates.models import Comment, Debate
+from forum.debates.services import Refused, comment_create, participant_create
+from tests.security.payloads import BLNS, XSS, expected_text, hostile_strings, normalised_name
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not BLNS.exists(), reason=f"the naughty strings corpus is missing at {BLNS}"),
+]
+
+# Everything on the page that could run script: on* handlers, javascript: URLs,
+# any <iframe>, <object> or <embed>, and any script but the site's own files.
+ACTIVE_CONTENT = """() => {
+    const found = [];
+    for (const el of document.querySelectorAll('*')) {
+        for (const attr of el.attributes) {
+            if (attr.name.startsWith('on')) found.push(el.tagName + ' ' + attr.name);
+            const isUrl = ['href', 'src', 'action', 'formaction', 'data'].includes(attr.name);
+            if (isUrl && /^\\s*(javascript|vbscript|data):/i.test(attr.value))
+                found.push(el.tagName + ' ' + attr.name + '=' + attr.value);
+        }
+    }
+    for (const el of document.querySelectorAll('iframe, object, embed, frame, base, meta[http-equiv]'))
+        found.push(el.outerHTML);
+    for (const script of document.scripts) {
+        const src = script.getAttribute('src') || 'inline';
+        if (!/^\\/static\\/forum\\/[a-z_-]+\\.[0-9a-f]+\\.js$/.test(src)) found.push('script ' + src);
+    }
+    return found;
+}"""
+
+SHOWN = """() => Object.fromEntries([...document.querySelectorAll('li.comment')].map(li => [
+    li.id.slice(1),
+    {body: li.querySelector(':scope > article .comment-body').textContent,
+     author: li.querySelector(':scope > article .author').textContent},
+]))"""
+
+
+def _post_everything(debate) -> dict[int, str]:
+    """Each string as the body of a comment, and as its author's name when the name is allowed."""
+    sent = {}
+    for text in hostile_strings():
+        participant, _ = participant_create()
+        try:
+            created = comment_create(debate=debate, participant=participant, body=text, author_name=text)
+        except Refused as refused:
+            if refused.fields.get("body"):
+                continue  # empty or too long: the API test checks these answers
+            created = comment_create(debate=debate, participant=participant, body=text)
+        sent[created.comment.pk] = text
+    return sent
+
+
+def test_no_hostile_comment_or_name_opens_a_dialog_and_every_text_reads_as_sent(page, debate, settings):
+    settings.RATE_LIMITS = False
+    settings.COMMENTS_PER_PAGE = 1000
+    settings.SCREEN_TOXICITY_SCORER = ""  # the API test runs every string through the model
+    sent = _post_everything(debate)
+    published = {c.pk for c in Comment.objects.filter(pk__in=sent, status=Comment.Status.PUBLISHED)}
+    assert len(published) > len(sent) * 0.9
+
+    page.goto("/", timeout=60_000)  # some six hundred comments on one page
+    assert page.evaluate(ACTIVE_CONTENT) == []
+    shown = {int(pk): texts for pk, texts in page.evaluate(SHOWN).items()}
+    assert set(shown) == published
+    for pk in published:
+        comment = Comment.objects.get(pk=pk)
+        assert shown[pk]["body"].strip() == expected_text(sent[pk]), sent[pk]
+        assert shown[pk]["author"] == comment.author_name
+        if comment.author_name != "Anonymous":
+            assert comment.author_name == normalised_name(sent[pk])
+    assert page.dialogs == []
+
+
+def test_hostile_question_and_options_show_as_text_on_the_results_page(page, debate):
+    debate.question = XSS[0] + " " + XSS[2]
+    debate.results_visibility = Debate.ResultsVisibility.ALWAYS
+    debate.save()
+    labels = [XSS[3], XSS[7], XSS[21]]
+    for option, label in zip(debate.options.all(), labels, strict=True):
+        option.label = label
+        option.save()
+    for path in (f"/debates/{debate.slug}/results/", "/"):
+        page.goto(path)
+        page.wait_for_load_state("load")
+        assert page.evaluate(ACTIVE_CONTENT) == []
+        expect(page.locator(".results .results-table tbody th")).to_have_text(labels)
+    expect(page.locator("#poll-title")).to_have_text(debate.question)
+    assert page.dialogs == []
+
+
+def test_a_refused_hostile_comment_comes_back_escaped_in_the_form(page, debate):
+    payload = "</textarea><script>alert('back')</script><img src=x onerror=alert(1)>" + "z" * 5000
+    page.goto("/")
+    form = page.locator("#comment-form")
+    # The textarea stops typing at 5,000 characters; a script-free form post can send more.
+    textarea = form.get_by_label("Your comment")
+    textarea.evaluate("(el, value) => { el.removeAttribute('maxlength'); el.value = value; }", payload)
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comment-error")).to_contain_text("the limit is 5,000")
+    expect(page.locator("#comment-form").get_by_label("Your comment")).to_have_value(payload)
+    assert page.evaluate(ACTIVE_CONTENT) == []
+    assert not Comment.objects.exists()
+    assert page.dialogs == []

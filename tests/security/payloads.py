@@ -1,0 +1,148 @@
+"""Hostile strings for the input tests, and the oracle for what readers must see.
+
+The Big List of Naughty Strings (``/work/shared/corpora/blns.json``, MIT, by
+Max Woolf) plus cross-site scripting payloads and edge cases of our own. The
+API tests and the browser tests send the same list.
+"""
+
+import json
+import os
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from forum.lib.markdown import _comment_md
+
+BLNS = Path(os.environ.get("BLNS_PATH", Path(__file__).resolve().parents[3] / "shared" / "corpora" / "blns.json"))
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//example.com/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    '"><script>alert(document.domain)</script>',
+    "'><img src=x onerror=alert(1)>",
+    "</textarea><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    "</code></div><script>alert(1)</script>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    "<details open ontoggle=alert(1)>",
+    "<body onload=alert(1)>",
+    "<input autofocus onfocus=alert(1)>",
+    "<x onpointerenter=alert(1)>hover me</x>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<<script>script>alert(1)<</script>/script>",
+    "<scr<script>ipt>alert(1)</script>",
+    "<!--<script>alert(1)//-->",
+    "<![CDATA[<script>alert(1)</script>]]>",
+    "<style>@import 'http://example.com/x.css';</style>",
+    '<a href="javascript:alert(1)">click</a>',
+    '<a href="https://example.com" onclick="alert(1)">click</a>',
+    "javascript:alert(1)",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](javascript&colon;alert(1))",
+    "[click](  javascript:alert(1))",
+    "[click](vbscript:msgbox(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    '[click](https://example.com "t\\" onmouseover=\\"alert(1))',
+    '[click](https://example.com/"onmouseover="alert(1))',
+    '<https://example.com/?q="><script>alert(1)</script>>',
+    '![img](x" onerror="alert(1))',
+    "`<script>alert(1)</script>`",
+    "> <script>alert(1)</script>\n> quoted",
+    "* <img src=x onerror=alert(1)>\n* item",
+    "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&#60;script&#62;alert(1)&#60;/script&#62;",
+    "\\<script\\>alert(1)\\</script\\>",
+    "{{ 7|add:7 }} {% debug %} ${7*7} #{7*7}",
+    "<meta http-equiv=refresh content=0;url=javascript:alert(1)>",
+    "<base href=//example.com/>",
+    "<form action=javascript:alert(1)><button>go</button></form>",
+    "<object data=javascript:alert(1)></object>",
+    "<embed src=javascript:alert(1)>",
+    "<link rel=import href=//example.com/x>",
+    "<marquee onstart=alert(1)>x</marquee>",
+    "<video><source onerror=alert(1)></video>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "\u202eevil.exe\u202c reversed",
+    "e\u0301 combining (NFC turns it into é)",
+    "A\x00B with a NUL in the middle",
+    "  line one\r\nline two\rline three  ",
+    "\x00\x00",
+    "x" * 5000,
+    "y" * 5001,
+]
+
+
+def hostile_strings() -> list[str]:
+    """Every string of the corpus, then our own; duplicates removed, order kept."""
+    corpus = json.loads(BLNS.read_text(encoding="utf-8"))
+    return list(dict.fromkeys([*corpus, *XSS]))
+
+
+def normalised(text: str) -> str:
+    """The documented normalisation, written out again: NFC, CRLF→LF, NUL removed, trimmed."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return text.strip()
+
+
+def normalised_name(text: str) -> str:
+    """A display name: normalised, runs of white space made one space."""
+    return " ".join(normalised(text).split())
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def text_of(html: str) -> str:
+    """What a browser's ``textContent`` gives for a fragment of HTML."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def expected_text(sent: str) -> str:
+    """The text a reader must see for a comment body: the normalised body, read as Markdown."""
+    return text_of(_comment_md.render(normalised(sent))).strip()
+
+
+class _Markup(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+SAFE_TAGS = {"p", "em", "strong", "a", "blockquote", "ul", "ol", "li", "code", "br"}
+
+
+def unsafe_markup(html: str) -> list[str]:
+    """Anything in rendered comment HTML that could run script or load from elsewhere."""
+    parser = _Markup()
+    parser.feed(html)
+    parser.close()
+    problems = []
+    for tag, attrs in parser.tags:
+        if tag not in SAFE_TAGS:
+            problems.append(f"tag <{tag}>")
+        for name, value in attrs.items():
+            if name not in ("href", "rel") or (tag != "a"):
+                problems.append(f"attribute {name} on <{tag}>")
+            elif name == "href" and urlsplit(value or "").scheme.lower() not in ("", "http", "https", "mailto"):
+                problems.append(f"href {value!r}")
+    return problems
