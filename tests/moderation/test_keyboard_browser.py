@@ -1,0 +1,55 @@
+"""The queue in Chromium: a moderator logs in with a TOTP code and works the queue
+with the keyboard shortcuts (j/k to move, a approve, r reject, s spam, b ban, x select)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from forum.debates.models import Ban, Comment
+from tests.browser.conftest import artifacts, browser, live_server, new_page, site  # noqa: F401 - shared fixtures
+from tests.moderation.conftest import PASSWORD, make_user, totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def logged_in(new_page):  # noqa: F811 - the fixture imported above
+    user = make_user(moderator=True, with_2fa=True)
+    page = new_page()
+    page.goto("/moderation/")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(totp_code(user.totp_secret))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
+    return page
+
+
+def test_a_moderator_works_the_queue_with_the_keyboard(logged_in, make_comment, artifacts):
+    first = make_comment("First held comment")
+    second = make_comment("Second held comment")
+    third = make_comment("Third held comment")
+    page = logged_in
+    page.goto("/moderation/")
+    page.screenshot(path=str(artifacts / "moderation-queue.png"), full_page=True)
+    expect(page.locator(f"#item-{first.pk}")).to_have_class("queue-item card is-current")
+    page.keyboard.press("j")
+    expect(page.locator(f"#item-{second.pk}")).to_be_focused()
+    page.keyboard.press("k")
+    page.keyboard.press("a")  # approve the first: the page comes back on the next one
+    expect(page.get_by_text(f"Approved comment #{first.pk}.")).to_be_visible()
+    expect(page.locator(f"#item-{second.pk}")).to_be_focused()
+    page.keyboard.press("s")
+    expect(page.get_by_text(f"Marked as spam comment #{second.pk}.")).to_be_visible()
+    page.keyboard.press("b")
+    reason = page.locator(f"#ban-reason-{third.pk}")
+    expect(reason).to_be_focused()
+    reason.fill("Trolling")
+    page.get_by_role("button", name="Ban", exact=True).click()
+    expect(page.get_by_text("is banned until")).to_be_visible()
+    page.keyboard.press("x")
+    expect(page.locator(f"#item-{third.pk} [data-select]")).to_be_checked()
+    page.keyboard.press("r")
+    expect(page.get_by_text(f"Rejected comment #{third.pk}.")).to_be_visible()
+    assert list(Comment.objects.order_by("pk").values_list("status", flat=True)) == ["published", "spam", "rejected"]
+    assert Ban.objects.get().reason == "Trolling"
