@@ -5,14 +5,21 @@ import pytest
 from playwright.sync_api import expect
 
 from forum.debates.models import Ban, Comment
-from tests.browser.conftest import artifacts, browser, live_server, new_page, site  # noqa: F401 - shared fixtures
+from tests.browser import conftest as browser_fixtures
 from tests.moderation.conftest import PASSWORD, make_user, totp_code
+
+# The browser journeys' fixtures: one Chromium, the live server, fresh pages.
+browser = browser_fixtures.browser
+live_server = browser_fixtures.live_server
+site = browser_fixtures.site
+new_page = browser_fixtures.new_page
+artifacts = browser_fixtures.artifacts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def logged_in(new_page):  # noqa: F811 - the fixture imported above
+def logged_in(new_page):
     user = make_user(moderator=True, with_2fa=True)
     page = new_page()
     page.goto("/moderation/")
