@@ -10,6 +10,7 @@ from forum.debates.api_me import router as me_router
 from forum.debates.services import Refused
 from forum.moderation.api import public_router as moderation_public_router
 from forum.moderation.api import router as moderation_router
+from forum.moderation.api_exports import router as exports_router
 
 api = NinjaAPI(
     title="Debate forum API",
@@ -67,3 +68,4 @@ api.add_router("/", debates_router)
 api.add_router("/", me_router)
 api.add_router("/", moderation_public_router)
 api.add_router("/moderation", moderation_router)
+api.add_router("/", exports_router)

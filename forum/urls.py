@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("forum.moderation.public_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # File downloads (streamed), served ahead of the ninja API that documents them.
+    path("api/v1/", include("forum.moderation.api_exports")),
     path("api/v1/", api.urls),
 ]
 
