@@ -6,10 +6,11 @@ so the views answer with a message instead of an error page.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from forum.debates.models import Appeal, Ballot, Ban, Comment, DailyTally, Debate, Participant, WordRule
@@ -369,17 +370,19 @@ def ballots_void(
     if not network_hash or end <= start:
         raise Refused("invalid", "That burst is not valid.", fields={"burst": "invalid"})
     with transaction.atomic():
-        ballots = Ballot.objects.select_for_update().filter(
-            debate_id=debate_id, network_hash=network_hash, cast_at__gte=start, cast_at__lt=end
+        # Lock the rows first (PostgreSQL refuses FOR UPDATE with GROUP BY), then count.
+        rows = list(
+            Ballot.objects.select_for_update()
+            .filter(debate_id=debate_id, network_hash=network_hash, cast_at__gte=start, cast_at__lt=end)
+            .values_list("pk", "option_id")
         )
-        by_option = dict(ballots.values_list("option_id").annotate(n=Count("id")).order_by())
-        total = sum(by_option.values())
-        if not total:
+        if not rows:
             raise Refused("not_found", "Those ballots are already gone.", status=404)
+        total = len(rows)
         today = timezone.now().date()
-        for option_id, n in by_option.items():
+        for option_id, n in Counter(option_id for _, option_id in rows).items():
             _tally_removed(option_id, n, today)
-        ballots.delete()
+        Ballot.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
         _bump(debate_id)
         audit_record(
             action="ballots.void",
