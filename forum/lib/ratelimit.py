@@ -3,14 +3,34 @@
 A limit is written ``"5/60,30/3600"``: at most 5 per 60 seconds and 30 per
 hour. Counters live in the default cache, which is Redis or the database
 table shared by every worker and app server, never per-process memory.
+
+Counting is atomic on both: Redis increments in one command, and the database
+table is updated under a lock (SQLite's write lock, taken at BEGIN IMMEDIATE;
+a PostgreSQL advisory lock on the counter's key), because the table cache's
+own ``incr`` is a read then a write that concurrent requests would interleave.
+
+When Redis does not answer, counting falls back to this process's memory and
+says so in the log: writes keep working, and each worker still holds every
+client to the limits (a client spread over N workers gets at most N times
+them) until Redis is back, which needs no restart.
 """
 
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router, transaction
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("forum.faults")
+
+_local = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 50_000}})
 
 
 @dataclass(frozen=True)
@@ -33,6 +53,42 @@ def parse(spec: str) -> list[Window]:
     return windows
 
 
+def _add_one(backend, key: str, timeout: int) -> int:
+    backend.add(key, 0, timeout=timeout)
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add and incr
+        backend.set(key, 1, timeout=timeout)
+        return 1
+
+
+def _count(key: str, timeout: int) -> int:
+    """Add one to the counter ``key`` and return its new value, atomically."""
+    backend = caches["default"]
+    if isinstance(backend, DatabaseCache):
+        alias = router.db_for_write(backend.cache_model_class)
+        with transaction.atomic(using=alias):
+            connection = connections[alias]
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+            return _add_one(backend, key, timeout)
+    try:
+        return _add_one(backend, key, timeout)
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        logger.warning("rate limits counted in process memory: the cache is unreachable (%s)", type(exc).__name__)
+        return _add_one(_local, key, timeout)
+
+
+def _read(key: str) -> int:
+    try:
+        shared = caches["default"].get(key, 0)
+    except (RedisConnectionError, RedisTimeoutError):
+        shared = 0
+    # Whatever was counted here during an outage still counts.
+    return max(shared, _local.get(key, 0))
+
+
 def hit(scope: str, ident: str, spec: str, *, now: float | None = None) -> int:
     """Count one event for ``ident``; return 0 when allowed, else seconds to wait.
 
@@ -45,13 +101,7 @@ def hit(scope: str, ident: str, spec: str, *, now: float | None = None) -> int:
     retry_after = 0
     for window in parse(spec):
         bucket = int(now // window.seconds)
-        key = f"rl:{scope}:{window.seconds}:{ident}:{bucket}"
-        cache.add(key, 0, timeout=window.seconds + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window.seconds + 1)
-            count = 1
+        count = _count(f"rl:{scope}:{window.seconds}:{ident}:{bucket}", window.seconds + 1)
         if count > window.limit:
             retry_after = max(retry_after, int((bucket + 1) * window.seconds - now) + 1)
     return retry_after
@@ -65,7 +115,6 @@ def peek(scope: str, ident: str, spec: str, *, now: float | None = None) -> int:
     retry_after = 0
     for window in parse(spec):
         bucket = int(now // window.seconds)
-        count = cache.get(f"rl:{scope}:{window.seconds}:{ident}:{bucket}", 0)
-        if count >= window.limit:
+        if _read(f"rl:{scope}:{window.seconds}:{ident}:{bucket}") >= window.limit:
             retry_after = max(retry_after, int((bucket + 1) * window.seconds - now) + 1)
     return retry_after
