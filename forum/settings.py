@@ -140,7 +140,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, but a miss rather than an error while Redis is away (forum/lib/cache.py).
+            "BACKEND": "forum.lib.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_PREFIX", "forum"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
