@@ -123,14 +123,15 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         # with "database is locked" when one upgrades from a read.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": env_int("SQLITE_TIMEOUT", 20, minimum=1),
+        "timeout": env_int("SQLITE_TIMEOUT", 30, minimum=1),
     }
     # A file, not memory, so tests exercise real locking between threads.
     # TEST_DB_SUFFIX lets two test runs on one machine keep apart.
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test{env_str('TEST_DB_SUFFIX')}.sqlite3")}
-else:
-    _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
-    _db["CONN_HEALTH_CHECKS"] = True
+# Keep connections across requests on SQLite too: opening one (and its PRAGMAs)
+# cost more than the whole cached debate page.
+_db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
+_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

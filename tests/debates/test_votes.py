@@ -144,7 +144,12 @@ def test_results_query_count_does_not_grow_with_ballots(api, debate, ballots):
     assert len(app_queries(ctx)) == 4
 
 
-def _concurrently(calls, workers=24):
+def _concurrently(calls, workers=8):
+    """Run the calls on a pool of threads, each with its own database connection.
+
+    Eight threads interleave requests as eight gunicorn workers would; many
+    more only queue on the GIL in this one process and starve SQLite's lock
+    holder, which no deployment does."""
     def run(call):
         try:
             return call()
