@@ -246,7 +246,6 @@ RATE_LIMIT_COMMENTS = env_str("RATE_LIMIT_COMMENTS", "5/60,30/3600")
 RATE_LIMIT_COMMENTS_NETWORK = env_str("RATE_LIMIT_COMMENTS_NETWORK", "30/60,300/3600")
 RATE_LIMIT_ACTIONS = env_str("RATE_LIMIT_ACTIONS", "60/60")
 RATE_LIMIT_NEW_BALLOTS_NETWORK = env_str("RATE_LIMIT_NEW_BALLOTS_NETWORK", "200/3600")
-RATE_LIMIT_READS = env_str("RATE_LIMIT_READS", "120/60")
 # Poll export downloads per network-prefix hash: generous for a newsroom behind one address.
 RATE_LIMIT_EXPORTS = env_str("RATE_LIMIT_EXPORTS", "30/60,300/3600")
 # Abuse-level only: seeing, downloading and erasing one's data has no other limit.

@@ -216,7 +216,6 @@ class Comment(models.Model):
     # Likes counted under the stance of the reader who gave each ({"key": n},
     # "none" for readers without a vote), kept in the like's transaction.
     likes_by_stance = models.JSONField(default=dict, blank=True)
-    common_ground = models.FloatField(default=0.0)
     idempotency_key = models.CharField(max_length=64, blank=True)
 
     objects = CommentQuerySet.as_manager()
