@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.shortcuts import render
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from forum.debates.services import Refused
@@ -32,6 +33,15 @@ def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
     for i, item in enumerate(items):
         neighbour = items[i + 1] if i + 1 < len(items) else (items[i - 1] if i else None)
         item.next_id = neighbour.pk if neighbour else None
+        # Built here, not in the template: 25 items times 8 options is most of the page.
+        item.reason_options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if value == item.suggested_reason else "", text)
+                for value, text in RejectReason.choices
+            ),
+        )
     # After a refused bulk action the same boxes stay ticked.
     selected = set(request.POST.getlist("ids")) if bulk_form is not None else set()
     return render(
