@@ -21,6 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 MODERATORS_GROUP = "Moderators"
 AUTHENTICATION_RECORDS = "account_authentication_methods"
@@ -98,6 +99,9 @@ def moderator_required(view):
             return redirect("mfa_activate_totp")
         if access == Access.CODE_2FA:
             return redirect(reverse("mfa_reauthenticate") + "?" + urlencode({"next": request.get_full_path()}))
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        # Moderation pages show held text and personal history: never keep them in a cache.
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
     return wrapped

@@ -5,6 +5,7 @@ Each raises ``Refused`` (from the public side's services) when a rule says no,
 so the views answer with a message instead of an error page.
 """
 
+import dataclasses
 import datetime
 from collections import Counter
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from forum.debates.models import Appeal, Ballot, Ban, Comment, DailyTally, Debate, Participant, WordRule
-from forum.debates.services import Refused, normalise_text
+from forum.debates.services import Refused, normalise_text, screening_context
+from forum.lib.screening import Action, screen
 
 from .audit import audit_record
 from .models import BanDuration, ModeratorNote, RejectReason, TransparencyTally
@@ -393,3 +395,59 @@ def ballots_void(
             details={"count": total, "start": start.isoformat(), "end": end.isoformat()},
         )
     return total
+
+
+# ------------------------------------------------------------------ rescreening
+
+
+@dataclass
+class Rescreened:
+    screened: int
+    held: list[int]
+
+
+def comments_rescreen(*, debate_slug: str = "", since=None, dry_run: bool = False, actor_label: str = "") -> Rescreened:
+    """Screen published comments again with today's word lists and limits.
+
+    A comment that would now be held or rejected goes back to the queue as
+    pending with its reasons, for a moderator to decide; nothing is deleted.
+    Pre-moderation and slow mode apply to new comments only, so they are left
+    out here.
+    """
+    comments = Comment.objects.filter(status=Status.PUBLISHED).select_related("debate").order_by("pk")
+    if debate_slug:
+        comments = comments.filter(debate__slug=debate_slug)
+    if since is not None:
+        comments = comments.filter(created_at__gte=since)
+    contexts = {}
+    screened, held = 0, []
+    for comment in comments.iterator(chunk_size=500):
+        if comment.debate_id not in contexts:
+            base = screening_context(comment.debate, None)
+            contexts[comment.debate_id] = dataclasses.replace(base, premoderation="none", is_first_comment=False)
+        verdict = screen(comment.body, contexts[comment.debate_id])
+        screened += 1
+        if verdict.action == Action.PUBLISH:
+            continue
+        held.append(comment.pk)
+        if dry_run:
+            continue
+        with transaction.atomic():
+            locked = Comment.objects.select_for_update().filter(pk=comment.pk, status=Status.PUBLISHED).first()
+            if locked is None:  # deleted or decided meanwhile
+                held.pop()
+                continue
+            locked.status = Status.PENDING
+            locked.reasons = verdict.reasons
+            locked.save(update_fields=["status", "reasons"])
+            _bump(locked.debate_id)
+            audit_record(
+                action="comment.rescreen",
+                actor_label=actor_label,
+                target=locked,
+                reason=",".join(verdict.reasons)[:500],
+                status_before=Status.PUBLISHED,
+                status_after=Status.PENDING,
+                details={"verdict": str(verdict.action)},
+            )
+    return Rescreened(screened, held)

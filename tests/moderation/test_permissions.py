@@ -175,3 +175,9 @@ def test_a_session_that_skipped_the_code_is_asked_for_one(make_comment, db):
     response = client.get("/moderation/?tab=spam")
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fmoderation%2F%3Ftab%3Dspam"
+
+
+def test_moderation_pages_are_never_cached(moderator):
+    response = moderator.get("/moderation/")
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
