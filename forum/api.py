@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from forum.debates.api import router as debates_router
 from forum.debates.api_me import router as me_router
 from forum.debates.services import Refused
+from forum.lib.json_parser import NulFreeParser
 from forum.moderation.api import public_router as moderation_public_router
 from forum.moderation.api import router as moderation_router
 from forum.moderation.api_exports import router as exports_router
@@ -19,6 +20,8 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    # NUL removed from every string, as documented; PostgreSQL cannot store it.
+    parser=NulFreeParser(),
 )
 
 

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "forum.lib.middleware.SecurityHeadersMiddleware",
+    "forum.lib.middleware.RequestGuardMiddleware",
+    "forum.lib.middleware.SecurityEventsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "forum.lib.middleware.DatabaseUnavailableMiddleware",

@@ -68,6 +68,68 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class RequestGuardMiddleware:
+    """Refuses, with a 400, a request whose address carries a NUL character.
+
+    No URL of the site has a use for one, and PostgreSQL fails on a NUL in any
+    lookup, so a path or query parameter holding one would otherwise end as a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
+            from .errors import error_response
+
+            return error_response(
+                request, 400, "bad_request", "This address contains a character that no page of this site uses."
+            )
+        return self.get_response(request)
+
+
+class SecurityEventsMiddleware:
+    """Refusals that may be probing go to the audit log as security events.
+
+    A 403, a 429 and a failed CSRF check each write ``security.forbidden``,
+    ``security.rate_limited`` or ``security.csrf_failed`` with the keyed
+    network hash, never the address. At most one entry per kind and network
+    each minute (counted like a rate limit), so that a flood of refusals
+    cannot flood the log.
+    """
+
+    KINDS = {403: "security.forbidden", 429: "security.rate_limited"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        action = getattr(request, "security_event", None) or self.KINDS.get(response.status_code)
+        if action is not None:
+            try:
+                record_security_event(request, action, response.status_code)
+            except Exception:  # a failed log line must never turn a refusal into a 500
+                logger.exception("could not record %s", action)
+        return response
+
+
+def record_security_event(request, action: str, status: int) -> None:
+    from forum.debates.network import network_hash
+    from forum.moderation.audit import audit_record
+
+    from . import ratelimit
+
+    network = network_hash(request)
+    if ratelimit.hit("security-event", f"{action}:{network}", "1/60"):
+        return  # one entry for this kind and network this minute already
+    audit_record(
+        action=action,
+        network_hash=network,
+        details={"method": request.method, "path": request.path[:200], "status": status},
+    )
+
+
 def wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 

@@ -86,3 +86,18 @@ def test_an_api_comment_retried_with_its_idempotency_key_after_an_outage_posts_o
     assert first.status_code == second.status_code == HTTPStatus.CREATED
     assert first.json()["id"] == second.json()["id"]
     assert Comment.objects.count() == 1
+
+
+def test_an_outage_that_surfaces_outside_a_view_still_answers_503(rf):
+    # A middleware (sessions, say) can hit the database before any view runs;
+    # Django then calls the 500 handler, which must still say "unavailable".
+    from django.db import OperationalError
+
+    from forum.lib.errors import server_error
+
+    try:
+        raise OperationalError("could not connect")
+    except OperationalError:
+        response = server_error(rf.get("/api/v1/debates"))
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"] == "30"

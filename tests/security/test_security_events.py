@@ -1,0 +1,63 @@
+"""403s, 429s and CSRF failures go to the audit log as security events, with the
+network-prefix hash and never the address, at most one per kind, network and minute."""
+
+import re
+from http import HTTPStatus
+
+from django.test import Client
+
+from forum.moderation.models import AuditEntry
+from tests.moderation.conftest import log_in, make_user
+
+SLUG = "clearview-ai-cnil-fine"
+
+
+def _comment(client, i):
+    return client.post(f"/api/v1/debates/{SLUG}/comments", {"body": f"Comment {i}"}, content_type="application/json")
+
+
+def _assert_no_address(entry, *addresses):
+    text = repr(entry.__dict__)
+    for address in addresses:
+        assert address not in text
+    assert re.fullmatch(r"[0-9a-f]{32}", entry.network_hash)
+
+
+def test_a_flood_of_429s_writes_one_event_per_network_and_minute(debate, settings):
+    settings.RATE_LIMIT_COMMENTS_NETWORK = "3/60"
+    flood = Client(REMOTE_ADDR="203.0.113.7")
+    answers = [_comment(flood, i).status_code for i in range(50)]
+    assert answers.count(HTTPStatus.TOO_MANY_REQUESTS) == 47
+    other = Client(REMOTE_ADDR="198.51.100.9")
+    assert [_comment(other, i).status_code for i in range(4)][-1] == HTTPStatus.TOO_MANY_REQUESTS
+
+    events = list(AuditEntry.objects.filter(action="security.rate_limited"))
+    assert len(events) == 2
+    assert len({e.network_hash for e in events}) == 2
+    for entry in events:
+        _assert_no_address(entry, "203.0.113", "198.51.100")
+        assert entry.details["path"] == f"/api/v1/debates/{SLUG}/comments"
+
+
+def test_a_csrf_failure_is_a_security_event(debate):
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="192.0.2.44")
+    response = client.post(f"/debates/{SLUG}/vote/", {"option": "useful"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    entry = AuditEntry.objects.get(action="security.csrf_failed")
+    _assert_no_address(entry, "192.0.2.44")
+    assert entry.details == {"method": "POST", "path": f"/debates/{SLUG}/vote/", "status": 403}
+
+
+def test_a_403_is_a_security_event_and_shows_in_the_audit_log(debate, make_participant, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    author, intruder = make_participant(), make_participant()
+    comment = _comment(Client(headers={"X-Participant-Key": author.key}), 1).json()["id"]
+    assert intruder.get(f"/comments/{comment}/edit/").status_code == HTTPStatus.FORBIDDEN
+    entry = AuditEntry.objects.get(action="security.forbidden")
+    _assert_no_address(entry, "127.0.0.1")
+    assert entry.details["path"] == f"/comments/{comment}/edit/"
+
+    moderator = log_in(make_user(moderator=True, with_2fa=True))
+    page = moderator.get("/moderation/audit/", {"action": "security."}).content.decode()
+    assert "security.forbidden" in page
+    assert entry.network_hash[:8] in page
