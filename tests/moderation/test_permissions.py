@@ -181,3 +181,15 @@ def test_moderation_pages_are_never_cached(moderator):
     response = moderator.get("/moderation/")
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+def test_the_moderation_endpoints_are_in_the_openapi_document(anon):
+    paths = anon.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/moderation/queue",
+        "/api/v1/moderation/comments/{comment_id}/decision",
+        "/api/v1/moderation/bulk",
+        "/api/v1/comments/{comment_id}/appeal",
+        "/api/v1/transparency",
+    ):
+        assert path in paths, path
