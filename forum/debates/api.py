@@ -1,16 +1,20 @@
 """Public JSON endpoints. Participants authenticate with ``X-Participant-Key`` only."""
 
+import hashlib
+import json
 from datetime import datetime
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import ConfigDict
 
 from .identity import api_participant
 from .models import Ballot, Comment, Debate
 from .network import network_hash
 from .ranking import NO_VOTE
-from .reading import comment_page
+from .reading import SORTS, RecentRenders, comment_page, debate_read, shared_key
 from .results import poll_results, results_visible
 from .services import comment_create, comment_delete, comment_edit, like_toggle, report_create, vote_cast, vote_withdraw
 
@@ -122,10 +126,8 @@ def comment_out(c: Comment, keys: list[str]) -> dict:
     }
 
 
-@router.get("/debates/{slug}/comments", response={200: CommentPageOut, 404: ErrorOut}, tags=["comments"])
-def list_comments(request, slug: str, sort: str = "newest", stance: str = "", page: int = 1):
-    debate = _debate(slug)
-    result = comment_page(debate, api_participant(request), sort=sort, stance=stance, page=page)
+def _comment_page_out(debate: Debate, participant, sort: str, stance: str, page: int) -> dict:
+    result = comment_page(debate, participant, sort=sort, stance=stance, page=page)
     keys = [o.key for o in debate.options.all()] + [NO_VOTE]
     return {
         "count": result.count,
@@ -133,6 +135,35 @@ def list_comments(request, slug: str, sort: str = "newest", stance: str = "", pa
         "pages": result.pages,
         "results": [comment_out(c, keys) for c in result.threads],
     }
+
+
+# Readers without a key all get the same JSON: each process keeps the latest.
+_SHARED_PAGES = RecentRenders(size=16)
+
+
+def _shared_comment_page(slug: str, sort: str, stance: str, page: int) -> HttpResponse:
+    """The comments as every reader without a key sees them, serialised once per
+    version of the debate; a hit costs one query, the debate itself."""
+    debate = debate_read(slug)
+    if debate is None:
+        raise Http404(f"No debate with the slug {slug!r}.")
+    sort = sort if sort in SORTS else "newest"
+
+    def render() -> bytes:
+        prefetch_related_objects([debate], "options")
+        out = _comment_page_out(debate, None, sort, stance, page)
+        return json.dumps(CommentPageOut.model_validate(out).model_dump(), cls=NinjaJSONEncoder).encode()
+
+    stance_digest = hashlib.sha256(stance.encode()).hexdigest()[:16]
+    body = _SHARED_PAGES.get(shared_key(debate, "api-comments", sort, max(1, page), stance_digest), render)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+@router.get("/debates/{slug}/comments", response={200: CommentPageOut, 404: ErrorOut}, tags=["comments"])
+def list_comments(request, slug: str, sort: str = "newest", stance: str = "", page: int = 1):
+    if not request.headers.get("X-Participant-Key"):
+        return _shared_comment_page(slug, sort, stance, page)
+    return _comment_page_out(_debate(slug), api_participant(request), sort, stance, page)
 
 
 @router.post(

@@ -5,9 +5,13 @@ page of top-level comments, and one query for all the replies of that page.
 """
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 
 from .models import Comment, Debate, Like
@@ -17,7 +21,7 @@ SORTS = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
     "top": ("-like_count", "-created_at", "-id"),
-    "common_ground": ("-common_ground", "-created_at", "-id"),
+    "common_ground": None,  # ranked in Python: see _common_ground_page
 }
 
 
@@ -105,3 +109,96 @@ def common_ground_highlights(debate: Debate, limit: int = 3) -> list[Comment]:
     for c in highlights:
         c.stance_bar = stance_breakdown(c, options)
     return highlights
+
+
+# ----------------------------------------------- what readers without a key share
+
+
+@dataclass(frozen=True)
+class _CompiledRead:
+    sql: str
+    converters: list  # (position, converters, expression) of the columns that need one
+    attnames: list[str]
+
+
+_compiled_reads: dict[tuple[str, bool], _CompiledRead] = {}
+
+
+def debate_read(slug: str | None = None) -> Debate | None:
+    """The featured debate (in the order of ``DebateQuerySet.featured``), or the
+    debate with this slug, without its options; None when there is none.
+
+    This is the only query of a cached page or API response, so it skips the
+    ORM's query compiler, which costs many times the query itself: the SQL and
+    the column converters are compiled from the QuerySet once per process and
+    database, then reused.
+    """
+    by_slug = slug is not None
+    compiled = _compiled_reads.get((connection.vendor, by_slug))
+    if compiled is None:
+        queryset = Debate.objects.listed().prefetch_related(None)
+        if by_slug:
+            queryset = queryset.filter(slug="")
+        compiler = queryset[:1].query.get_compiler(connection=connection)
+        sql, _ = compiler.as_sql()
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        converters = [(i, *pair) for i, pair in compiler.get_converters(columns).items()]
+        compiled = _CompiledRead(sql, converters, [column.target.attname for column in columns])
+        _compiled_reads[(connection.vendor, by_slug)] = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, [slug] if by_slug else [])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for position, converters, expression in compiled.converters:
+        for convert in converters:
+            row[position] = convert(row[position], expression, connection)
+    return Debate.from_db(connection.alias, compiled.attnames, row)
+
+
+def shared_key(debate: Debate, kind: str, *parts) -> str:
+    """The cache key of something every reader without a key sees of a debate.
+
+    It changes with the debate's version, and with whether the poll is open,
+    which changes at a set time without a new version. The id with the creation
+    time tells this debate from one made again under the same id and version (a
+    restored database, or every test).
+    """
+    born = int(debate.created_at.timestamp() * 1_000_000)
+    state = "open" if debate.is_poll_open() else "closed"
+    return ":".join([kind, str(debate.pk), str(born), str(debate.version), state, *(str(p) for p in parts)])
+
+
+class RecentRenders:
+    """Rendered responses, shared through the cache and kept per process.
+
+    ``get(key, render)`` returns this process's copy, else the shared cache's,
+    else renders, stores and returns it. The key must carry everything the
+    render depends on (the debate's version first): a copy is then never wrong,
+    only unused, so keeping the latest few in each process is safe, and saves
+    fetching and unpickling a page of hundreds of kilobytes on every hit.
+    """
+
+    def __init__(self, size: int = 8, convert=lambda value: value):
+        self.size = size
+        self.convert = convert  # shared value -> what this process keeps
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, render):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+                return value
+        shared = cache.get(key)
+        if shared is None:
+            shared = render()
+            cache.set(key, shared, timeout=24 * 3600)
+        value = self.convert(shared)
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value

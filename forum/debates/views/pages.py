@@ -1,12 +1,14 @@
 """Pages readers look at: the debate, its results, the privacy notice."""
 
 import hashlib
+import re
 import secrets
 from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_GET
 from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Debate
-from ..reading import SORTS, comment_page, common_ground_highlights
+from ..reading import SORTS, RecentRenders, comment_page, common_ground_highlights, debate_read, shared_key
 from ..results import poll_results, results_visible
 from ..services import active_ban, edit_deadline
 
@@ -78,43 +80,64 @@ def _mark_own(comments, participant):
 _CSRF = "@@csrf-token@@"
 _STARTED = "@@form-started@@"
 _IDEMPOTENCY = "@@idempotency-key@@"
+_STAND_INS = re.compile(rb"(@@csrf-token@@|@@form-started@@|@@idempotency-key@@)")
 _CACHEABLE_PARAMS = {"sort", "stance", "page"}
+# Each process keeps its latest pages split at the stand-ins, ready to join.
+_PAGES = RecentRenders(size=8, convert=lambda html: _STAND_INS.split(html.encode()))
 
 
-def _anonymous_page(request, debate) -> HttpResponse:
+def _serves_cached_page(request) -> bool:
+    """Readers without a key share one copy of each page of the debate."""
+    return settings.PAGE_CACHE and set(request.GET) <= _CACHEABLE_PARAMS and html_participant(request) is None
+
+
+def _page_key(request, debate: Debate) -> str:
+    sort = request.GET.get("sort", "newest")
+    query = "&".join(
+        [
+            f"page={max(1, _int(request.GET.get('page')))}",
+            f"sort={sort if sort in SORTS else 'newest'}",
+            f"stance={request.GET.get('stance', '')}",
+        ]
+    )
+    return shared_key(debate, "page", hashlib.sha256(query.encode()).hexdigest()[:16])
+
+
+def _render_anonymous(request, debate: Debate) -> str:
+    """The page with stand-ins where the per-request values go."""
+    prefetch_related_objects([debate], "options")
+    context = debate_context(request, debate)
+    token = get_token(request)
+    context["csrf_token"] = token
+    html = render_to_string("debates/detail.html", context, request=request).replace(token, _CSRF)
+    for form in (context["comment_form"], context["vote_form"]):
+        html = html.replace(form["started"].value(), _STARTED).replace(form["idempotency_key"].value(), _IDEMPOTENCY)
+    return html
+
+
+def _anonymous_page(request, debate: Debate) -> HttpResponse:
     """The debate page as every reader without a key sees it, rendered once per
     version of the debate and reused; only the CSRF token, the form's start
-    time and its idempotency key are filled in per request."""
-    query = "&".join(f"{k}={request.GET.get(k, '')[:40]}" for k in sorted(_CACHEABLE_PARAMS))
-    key = f"page:{debate.pk}:{debate.version}:{hashlib.sha256(query.encode()).hexdigest()[:16]}"
-    html = cache.get(key)
-    if html is None:
-        context = debate_context(request, debate)
-        token = get_token(request)
-        context["csrf_token"] = token
-        html = render_to_string("debates/detail.html", context, request=request).replace(token, _CSRF)
-        for form in (context["comment_form"], context["vote_form"]):
-            html = html.replace(form["started"].value(), _STARTED).replace(
-                form["idempotency_key"].value(), _IDEMPOTENCY
-            )
-        cache.set(key, html, timeout=24 * 3600)
-    html = (
-        html.replace(_CSRF, get_token(request))
-        .replace(_STARTED, form_token())
-        .replace(_IDEMPOTENCY, secrets.token_hex(16))
-    )
-    return HttpResponse(html)
+    time and its idempotency key are filled in per request.
+
+    A hit costs one query, the debate itself: the page comes from this
+    process's recent pages (else the shared cache) and is joined as bytes
+    around the fresh tokens.
+    """
+    parts = _PAGES.get(_page_key(request, debate), lambda: _render_anonymous(request, debate))
+    values = {
+        _CSRF.encode(): get_token(request).encode(),
+        _STARTED.encode(): form_token().encode(),
+        _IDEMPOTENCY.encode(): secrets.token_hex(16).encode(),
+    }
+    # re.split with a group puts each stand-in at an odd index.
+    return HttpResponse(b"".join(values[part] if i % 2 else part for i, part in enumerate(parts)))
 
 
 def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
-    if (
-        settings.PAGE_CACHE
-        and not kwargs
-        and status == HTTPStatus.OK
-        and html_participant(request) is None
-        and set(request.GET) <= _CACHEABLE_PARAMS
-    ):
+    if not kwargs and status == HTTPStatus.OK and _serves_cached_page(request):
         return _anonymous_page(request, debate)
+    prefetch_related_objects([debate], "options")
     response = render(request, "debates/detail.html", debate_context(request, debate, **kwargs), status=status)
     if request.COOKIES.get(SHOW_KEY_COOKIE):
         response.delete_cookie(SHOW_KEY_COOKIE, samesite="Lax")
@@ -123,7 +146,7 @@ def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
 
 @require_GET
 def home(request):
-    debate = Debate.objects.featured()
+    debate = debate_read()
     if debate is None:
         raise Http404("No debate has been set up yet.")
     return render_debate(request, debate)
@@ -131,7 +154,9 @@ def home(request):
 
 @require_GET
 def detail(request, slug):
-    debate = get_object_or_404(Debate.objects.prefetch_related("options"), slug=slug)
+    debate = debate_read(slug)
+    if debate is None:
+        raise Http404(f"No debate with the slug {slug!r}.")
     return render_debate(request, debate)
 
 
