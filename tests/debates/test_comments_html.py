@@ -150,3 +150,29 @@ def test_every_blns_string_as_body_and_name_gives_201_or_400_and_shows_what_was_
             assert stored.body == normalise_text(body)
     assert Participant.objects.count() == 1
     assert Comment.objects.count() > len(corpus()) * 0.9
+
+
+def test_reporting_in_place_returns_the_debate_page_with_a_thank_you(reader, make_participant, debate, no_rate_limits):
+    make_participant().post(POST_URL, form("Report me"))
+    comment = Comment.objects.get()
+    response = reader.post(f"/comments/{comment.pk}/report/", {"reason": "spam"}, headers={"X-Requested-With": "fetch"})
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "Thank you for your report" in page
+    assert 'id="comments"' in page
+    assert Report.objects.count() == 1
+
+
+def test_a_refused_like_says_why_on_the_page(reader, debate, no_rate_limits):
+    reader.post(POST_URL, form("My own words"))
+    comment = Comment.objects.get()
+    response = reader.post(f"/comments/{comment.pk}/like/")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "You cannot like your own comment." in response.content.decode()
+
+
+def test_every_comment_offers_an_inline_report_form(anon, make_participant, debate, no_rate_limits):
+    make_participant().post(POST_URL, form("Something to report"))
+    page = anon.get("/").content.decode()
+    assert 'name="reason" value="personal_info"' in page
+    assert "Harassment or abuse" in page

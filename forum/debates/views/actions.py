@@ -26,6 +26,13 @@ from ..services import (
 )
 from .pages import render_debate
 
+REPORT_THANKS = "Thank you for your report. A moderator will look at it."
+
+
+def _in_place(request) -> bool:
+    """The page's script sent this form and will swap in the debate page it gets back."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
 
 def _debate(slug):
     return get_object_or_404(Debate.objects.prefetch_related("options"), slug=slug)
@@ -165,8 +172,13 @@ def report(request, comment_id):
                 )
             except Refused as refused:
                 error, status = refused.message, refused.status
+                if _in_place(request):
+                    return _refusal(request, comment.debate, refused)
             else:
-                response = render(request, "debates/report_done.html", {"comment": comment})
+                if _in_place(request):
+                    response = render_debate(request, comment.debate, notice=REPORT_THANKS)
+                else:
+                    response = render(request, "debates/report_done.html", {"comment": comment})
                 if new_key:
                     remember_key(response, new_key)
                 return response

@@ -32,7 +32,9 @@ def _int(value, default=1) -> int:
         return default
 
 
-def debate_context(request, debate: Debate, *, comment_form=None, vote_form=None, error=None, reply_to=None):
+def debate_context(
+    request, debate: Debate, *, comment_form=None, vote_form=None, error=None, reply_to=None, notice=None
+):
     """Everything the debate page shows; shared with the views that re-render it on an error."""
     participant = html_participant(request)
     ballot = None
@@ -61,6 +63,7 @@ def debate_context(request, debate: Debate, *, comment_form=None, vote_form=None
         "vote_form": vote_form or VoteForm(),
         "report_reasons": ReportForm.base_fields["reason"].choices,
         "error": error,
+        "notice": notice,
         "reply_to": reply_to,
         "show_key": cookie_key(request) if request.COOKIES.get(SHOW_KEY_COOKIE) and participant else None,
         "edit_window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
