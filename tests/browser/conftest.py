@@ -6,6 +6,7 @@ tests skip with a message saying how to install it, except in CI (``CI`` set),
 where a missing browser is a failure, never a silent skip.
 """
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -40,31 +41,42 @@ def _missing(what: str, how: str):
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="package")
-def browser():
-    """One Chromium for all the browser tests (they run together, as one package)."""
+@contextlib.contextmanager
+def launched_chromium():
+    """Chromium under Playwright, for as long as the block lasts.
+
+    Playwright's sync API keeps an event loop running in this thread, and
+    Django refuses ORM calls from a thread with a running loop. The test code
+    only waits on the browser, so the guard is lifted while the browser lives
+    and restored when it closes, before the rest of the suite runs. Browser
+    tests in another package (the moderation journeys, say) define their own
+    ``browser`` fixture with this, of module or package scope.
+    """
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _missing(f"Chromium ({CHROMIUM})", "install it with `apt-get install chromium`")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing("Playwright for Python", "install it with `pip install -r requirements.txt`")
-    # Playwright's sync API keeps an event loop running in this thread, and
-    # Django refuses ORM calls from a thread with a running loop. The test code
-    # only waits on the browser, so the guard is lifted while the browser lives
-    # and restored when it closes, before the rest of the suite runs.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """One Chromium for all the browser tests of this package (they run together)."""
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def _no_static_handler(application):
@@ -144,6 +156,15 @@ def new_page(browser, site):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+def sign_in(page, client, site_url: str):
+    """Give a browser page the session of a logged-in test client (a moderator, say),
+    so that a journey starts where a person would be after logging in."""
+    page.context.add_cookies(
+        [{"name": name, "value": morsel.value, "url": site_url} for name, morsel in client.cookies.items()]
+    )
+    return page
 
 
 @pytest.fixture(scope="session")

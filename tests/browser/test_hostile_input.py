@@ -2,11 +2,15 @@
 no injected element carries a script, and the visible text is what was sent."""
 
 import pytest
+from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
-from forum.debates.models import Comment, Debate
+from forum.debates.models import Appeal, Comment, Debate, Report
 from forum.debates.services import Refused, comment_create, participant_create
-from tests.security.payloads import BLNS, XSS, expected_text, hostile_strings, normalised_name
+from tests.moderation.conftest import log_in, make_user
+from tests.security.payloads import BLNS, XSS, expected_text, hostile_strings, normalised, normalised_name
+
+from .conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,6 +38,10 @@ ACTIVE_CONTENT = """() => {
     return found;
 }"""
 
+MY_BODIES = """() => Object.fromEntries([...document.querySelectorAll('article.card[id^=c]')].map(a => [
+    a.id.slice(1), a.querySelector('.comment-body').textContent,
+]))"""
+
 SHOWN = """() => Object.fromEntries([...document.querySelectorAll('li.comment')].map(li => [
     li.id.slice(1),
     {body: li.querySelector(':scope > article .comment-body').textContent,
@@ -56,14 +64,17 @@ def _post_everything(debate) -> dict[int, str]:
     return sent
 
 
-def test_no_hostile_comment_or_name_opens_a_dialog_and_every_text_reads_as_sent(page, debate, settings):
+def test_no_hostile_string_opens_a_dialog_on_the_debate_page_my_data_or_the_queue(new_page, site, debate, settings):
     settings.RATE_LIMITS = False
     settings.COMMENTS_PER_PAGE = 1000
     settings.SCREEN_TOXICITY_SCORER = ""  # the API test runs every string through the model
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     sent = _post_everything(debate)
     published = {c.pk for c in Comment.objects.filter(pk__in=sent, status=Comment.Status.PUBLISHED)}
     assert len(published) > len(sent) * 0.9
 
+    # The debate page: every body reads as its Markdown, every name as sent.
+    page = new_page()
     page.goto("/", timeout=60_000)  # some six hundred comments on one page
     assert page.evaluate(ACTIVE_CONTENT) == []
     shown = {int(pk): texts for pk, texts in page.evaluate(SHOWN).items()}
@@ -74,7 +85,33 @@ def test_no_hostile_comment_or_name_opens_a_dialog_and_every_text_reads_as_sent(
         assert shown[pk]["author"] == comment.author_name
         if comment.author_name != "Anonymous":
             assert comment.author_name == normalised_name(sent[pk])
-    assert page.dialogs == []
+
+    # "My data": one reader who wrote all of them, reported them and appealed, notes hostile too.
+    owner, key = participant_create()
+    Comment.objects.filter(pk__in=sent).update(participant=owner)
+    notes = {pk: normalised(text)[:500] for pk, text in sent.items()}
+    Report.objects.bulk_create(
+        Report(comment_id=pk, participant=owner, reason="other", note=note) for pk, note in notes.items()
+    )
+    Appeal.objects.bulk_create(Appeal(comment_id=pk, note=n) for pk, n in notes.items())
+    mine = new_page()
+    mine.context.add_cookies([{"name": django_settings.PARTICIPANT_COOKIE_NAME, "value": key, "url": site}])
+    mine.goto("/me/", timeout=60_000)
+    assert mine.evaluate(ACTIVE_CONTENT) == []
+    bodies = mine.evaluate(MY_BODIES)
+    assert len(bodies) == len(sent)
+    for pk, text in sent.items():
+        # The page shows the raw text, its line breaks as <br>.
+        assert bodies[str(pk)] == normalised(text).replace("\n", ""), text
+
+    # The moderation queue, with all of them held.
+    Comment.objects.filter(pk__in=sent).update(status=Comment.Status.PENDING)
+    moderator = sign_in(new_page(), log_in(make_user(moderator=True, with_2fa=True)), site)
+    moderator.goto("/moderation/", timeout=60_000)
+    expect(moderator.locator(".comment-body").first).to_be_visible()
+    assert moderator.evaluate(ACTIVE_CONTENT) == []
+    for visited in (page, mine, moderator):
+        assert visited.dialogs == []
 
 
 def test_hostile_question_and_options_show_as_text_on_the_results_page(page, debate):

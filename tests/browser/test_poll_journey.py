@@ -3,7 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from forum.debates.models import Ballot
+from forum.debates.models import Ballot, Report
+from forum.debates.services import comment_create
 
 from .steps import results_row, vote
 
@@ -60,3 +61,16 @@ def test_voting_and_commenting_work_without_javascript(new_page, debate):
     form.get_by_role("button", name="Post comment").click()
     expect(page.locator(".comment-body", has_text="without JavaScript")).to_be_visible()
     expect(page.locator(".comment .badge", has_text=INVASION)).to_be_visible()
+
+
+def test_reporting_works_without_javascript(new_page, debate, make_participant):
+    author = make_participant().participant
+    comment_create(debate=debate, participant=author, body="Report me without scripts.")
+    page = new_page(java_script_enabled=False)
+    page.goto("/")
+    report = page.locator("details.report").first
+    report.locator("summary").click()
+    report.get_by_label("Spam").check()
+    report.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your report")
+    assert Report.objects.get().reason == "spam"
