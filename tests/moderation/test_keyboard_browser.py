@@ -88,3 +88,17 @@ def test_a_moderator_works_the_queue_with_the_keyboard(logged_in, make_comment, 
     expect(page.get_by_text(f"Rejected comment #{third.pk}.")).to_be_visible()
     assert list(Comment.objects.order_by("pk").values_list("status", flat=True)) == ["published", "spam", "rejected"]
     assert Ban.objects.get().reason == "Trolling"
+
+
+def test_the_author_is_warned_before_posting_personal_information(new_page):
+    page = new_page()
+    page.goto("/")
+    body = page.locator("#id_body")
+    body.fill("Clearview should pay.")
+    expect(page.locator(".pi-warning")).to_have_count(0)
+    body.fill("Clearview should pay. Write to me at jane.doe@example.org")
+    expect(page.locator(".pi-warning")).to_contain_text("seems to contain personal information")
+    body.fill("Clearview should pay.")
+    expect(page.locator(".pi-warning")).to_have_count(0)
+    body.fill("Call +33 6 12 34 56 78")
+    expect(page.locator(".pi-warning")).to_be_visible()
