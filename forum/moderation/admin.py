@@ -1,4 +1,4 @@
-"""Admin: the audit log read-only, and an action that makes accounts moderators."""
+"""Admin: the audit log read-only (behind two-factor), and an action that makes accounts moderators."""
 
 from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
@@ -8,10 +8,18 @@ from django.contrib.auth.models import Group
 
 from .audit import audit_record
 from .models import AuditEntry, ModeratorNote, TransparencyTally
-from .permissions import MODERATORS_GROUP
+from .permissions import MODERATORS_GROUP, session_passed_2fa
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Moderation records in the admin: read-only, and only for a session that passed two-factor."""
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and session_passed_2fa(request)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and session_passed_2fa(request)
+
     def has_add_permission(self, request):
         return False
 

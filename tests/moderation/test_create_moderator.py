@@ -99,16 +99,18 @@ def test_an_administrator_can_make_moderators_in_the_admin(db):
     assert EmailAddress.objects.get(user=target).verified
 
 
-def test_the_audit_log_is_read_only_in_the_admin(db):
+def test_the_audit_log_is_read_only_in_the_admin_and_needs_two_factor(db):
     from forum.moderation.audit import audit_record
+    from tests.moderation.conftest import log_in, make_user
 
     entry = audit_record(action="comment.approve")
-    admin_user = get_user_model().objects.create_superuser("root", "root@example.org", GOOD)
-    client = Client()
-    client.force_login(admin_user)
+    admin_user = make_user(moderator=False, with_2fa=True)
+    get_user_model().objects.filter(pk=admin_user.pk).update(is_staff=True, is_superuser=True)
+    without_code = Client()
+    without_code.force_login(admin_user)
+    assert without_code.get("/admin/moderation/auditentry/").status_code == HTTPStatus.FORBIDDEN
+    client = log_in(admin_user)
     assert client.get("/admin/moderation/auditentry/").status_code == HTTPStatus.OK
-    assert (
-        client.post(f"/admin/moderation/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code
-        == HTTPStatus.FORBIDDEN
-    )
+    response = client.post(f"/admin/moderation/auditentry/{entry.pk}/delete/", {"post": "yes"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
