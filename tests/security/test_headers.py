@@ -64,6 +64,7 @@ def test_every_kind_of_response_carries_the_security_headers(debate, reader):
         else:
             assert policy.startswith("default-src 'none'"), kind
         assert "Strict-Transport-Security" not in response, kind  # plain HTTP in development
+        response.close()  # the static file is streamed from an open file
 
 
 PROBE = """
