@@ -15,3 +15,14 @@ accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Load the toxicity model once per worker at start, so no reader's first
+    comment waits for it (about 2 s)."""
+    from django.conf import settings
+
+    if settings.SCREEN_TOXICITY_SCORER:
+        from django.utils.module_loading import import_string
+
+        import_string(settings.SCREEN_TOXICITY_SCORER)("warm up")
