@@ -9,12 +9,34 @@ from forum.debates.seed import ensure_clearview_debate
 from forum.debates.services import participant_create
 
 
+def _uses_redis() -> bool:
+    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    # The cache is real. The database table cache is emptied by each test's
-    # rollback; Redis (in CI) must be cleared by hand.
-    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+def _clean_cache(request, django_db_blocker):
+    """Start every test with an empty cache.
+
+    The cache is real. Redis (in CI) is cleared by hand. The database table
+    cache is emptied by an ordinary test's rollback, but a transactional test
+    commits its rows and the flush that follows does not touch the table
+    (it is not a model), so it is cleared after such a test.
+    """
+    if _uses_redis():
         cache.clear()
+    yield
+    if not _uses_redis() and _is_transactional(request):
+        with django_db_blocker.unblock():
+            cache.clear()
 
 
 @pytest.fixture
