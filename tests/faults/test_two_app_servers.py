@@ -71,10 +71,11 @@ def servers(debate, tmp_path):
         "HOST": "127.0.0.1",
         "VAR_DIR": str(tmp_path),
     }
-    processes, ports = [], []
+    processes, ports, logs = [], [], []
     for n in range(2):
         port = free_port()
         log = (tmp_path / f"server-{n}.log").open("w")
+        logs.append(log)
         processes.append(
             subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "forum.wsgi", "-c", "forum/gunicorn.conf.py"],
@@ -102,6 +103,8 @@ def servers(debate, tmp_path):
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+        for log in logs:
+            log.close()
 
 
 def test_what_one_server_writes_the_other_shows_and_limits_and_bans_are_shared(servers):
