@@ -15,7 +15,7 @@ from .models import Ballot, Comment, Debate
 from .network import network_hash
 from .ranking import NO_VOTE
 from .reading import SORTS, RecentRenders, comment_page, debate_read, shared_key
-from .results import poll_results, results_visible
+from .results import poll_counts, results_visible
 from .services import comment_create, comment_delete, comment_edit, like_toggle, report_create, vote_cast, vote_withdraw
 
 router = Router()
@@ -57,9 +57,10 @@ def _debate_out(debate: Debate) -> dict:
 
 
 def _debate(slug: str) -> Debate:
-    debate = Debate.objects.prefetch_related("options").filter(slug=slug).first()
+    debate = debate_read(slug)
     if debate is None:
         raise Http404(f"No debate with the slug {slug!r}.")
+    prefetch_related_objects([debate], "options")
     return debate
 
 
@@ -288,8 +289,9 @@ class ResultsOut(Schema):
     updated_at: str | None
 
 
-def results_out(debate: Debate, participant) -> dict:
-    has_voted = participant is not None and Ballot.objects.filter(debate=debate, participant=participant).exists()
+def results_out(debate: Debate, participant, *, has_voted: bool | None = None) -> dict:
+    if has_voted is None:
+        has_voted = participant is not None and Ballot.objects.filter(debate=debate, participant=participant).exists()
     visible = results_visible(debate, has_voted=has_voted)
     if not visible:
         return {
@@ -300,7 +302,7 @@ def results_out(debate: Debate, participant) -> dict:
             "changed_minds": None,
             "updated_at": None,
         }
-    r = poll_results(debate)
+    r = poll_counts(debate)
     return {
         "question": r["question"],
         "visible": True,
@@ -336,8 +338,7 @@ def cast_vote(request, slug: str, payload: VoteIn):
         option_key=payload.option,
         network_hash=network_hash(request),
     )
-    debate.refresh_from_db(fields=["version"])
-    results = results_out(debate, result.participant)
+    results = results_out(debate, result.participant, has_voted=True)
     out = {"option": payload.option, "changed": result.changed, "results": results if results["visible"] else None}
     if result.new_key:
         out["participant_key"] = result.new_key

@@ -7,7 +7,7 @@ request after a change computes and caches the new one.
 import datetime
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from .models import Ballot, Comment, DailyTally, Debate
@@ -127,6 +127,45 @@ def poll_results(debate: Debate) -> dict:
         results = compute_results(debate)
         cache.set(key, results, timeout=24 * 3600)
     return results
+
+
+def poll_counts(debate: Debate) -> dict:
+    """Votes per option, their shares and how many readers changed their mind:
+    the results the API answers, in one query on the daily tallies whatever the
+    number of ballots, so that a vote never recounts every ballot.
+
+    The tallies are kept in each vote's transaction, so their running sums are
+    the current counts. Minds change only when a ballot moves to another option
+    or goes (withdrawn, erased, voided), and each of those records a removal:
+    the changed-minds count is cached under the debate's total of removals and
+    recounted only when that total moves, not when a new ballot comes in.
+    """
+    options = list(debate.options.all())
+    sums = {
+        row["option_id"]: row
+        for row in DailyTally.objects.filter(option__debate=debate)
+        .values("option_id")
+        .annotate(net=Sum(F("added") - F("removed")), removed=Sum("removed"))
+        .order_by()
+    }
+    counts = [sums[o.pk]["net"] if o.pk in sums else 0 for o in options]
+    removals = sum(row["removed"] for row in sums.values())
+    born = int(debate.created_at.timestamp() * 1_000_000)
+    key = f"changed-minds:{debate.pk}:{born}:{removals}"
+    changed = cache.get(key)
+    if changed is None:
+        changed = Ballot.objects.filter(debate=debate).exclude(first_option=F("option")).count()
+        cache.set(key, changed, timeout=24 * 3600)
+    return {
+        "question": debate.question,
+        "total": sum(counts),
+        "options": [
+            {"key": o.key, "label": o.label, "votes": c, "percent": p}
+            for o, c, p in zip(options, counts, shares(counts), strict=True)
+        ],
+        "changed_minds": changed,
+        "updated_at": timezone.now().isoformat(timespec="seconds"),
+    }
 
 
 def results_visible(debate: Debate, *, has_voted: bool) -> bool:
