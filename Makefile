@@ -40,8 +40,10 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Benchmarks next to their references (not part of `make test`); see docs/scaling.md.
+# Options go through BENCH_ARGS, e.g. `make bench BENCH_ARGS="--backends sqlite --seconds 3"`.
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
