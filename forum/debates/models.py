@@ -217,6 +217,9 @@ class Comment(models.Model):
     # "none" for readers without a vote), kept in the like's transaction.
     likes_by_stance = models.JSONField(default=dict, blank=True)
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # Keyed hash of the author's network prefix, so that a ban can cover the
+    # network a commenter posts from; cleared after RETENTION_NETWORK_HASH_HOURS.
+    network_hash = models.CharField(max_length=32, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -225,6 +228,7 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["debate", "status", "depth", "-created_at"]),
             models.Index(fields=["thread", "created_at"]),
+            models.Index(fields=["status", "decided_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(depth__lte=3), name="comment_depth_at_most_three"),

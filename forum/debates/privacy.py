@@ -102,27 +102,41 @@ def participant_data(participant: Participant) -> dict:
     )
     bans = list(Ban.objects.filter(participant=participant).order_by("created_at"))
 
-    hashes = [
-        {
-            "value": b.network_hash,
-            "held_with": "ballot",
-            "ballot_debate": b.debate.slug,
-            "stored_at": b.cast_at,
-            "expires_at": network_hash_expires_at(b.cast_at),
-        }
-        for b in ballots
-        if b.network_hash
-    ] + [
-        {
-            "value": b.network_hash,
-            "held_with": "ban",
-            "ban_id": b.pk,
-            "stored_at": b.created_at,
-            "expires_at": network_hash_expires_at(b.created_at),
-        }
-        for b in bans
-        if b.network_hash
-    ]
+    hashes = (
+        [
+            {
+                "value": b.network_hash,
+                "held_with": "ballot",
+                "ballot_debate": b.debate.slug,
+                "stored_at": b.cast_at,
+                "expires_at": network_hash_expires_at(b.cast_at),
+            }
+            for b in ballots
+            if b.network_hash
+        ]
+        + [
+            {
+                "value": c.network_hash,
+                "held_with": "comment",
+                "comment_id": c.pk,
+                "stored_at": c.created_at,
+                "expires_at": network_hash_expires_at(c.created_at),
+            }
+            for c in comments
+            if c.network_hash
+        ]
+        + [
+            {
+                "value": b.network_hash,
+                "held_with": "ban",
+                "ban_id": b.pk,
+                "stored_at": b.created_at,
+                "expires_at": network_hash_expires_at(b.created_at),
+            }
+            for b in bans
+            if b.network_hash
+        ]
+    )
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -307,6 +321,7 @@ def participant_erase(participant: Participant, *, trigger: str = "request") -> 
         network_hashes = {
             *Ballot.objects.filter(participant=participant).values_list("network_hash", flat=True),
             *Ban.objects.filter(participant=participant).values_list("network_hash", flat=True),
+            *Comment.objects.filter(participant=participant).values_list("network_hash", flat=True),
         } - {""}
         touched: set[int] = set()
         counts: Counter = Counter(dict.fromkeys(["ballots", "comments", "placeholders_kept"], 0))
@@ -470,6 +485,8 @@ def purge_expired_data(now: datetime.datetime | None = None, dry_run: bool = Fal
 
     ballots = Ballot.objects.filter(cast_at__lt=hash_cutoff).exclude(network_hash="")
     counts["ballot_network_hashes"] = ballots.count() if dry_run else ballots.update(network_hash="")
+    commented = Comment.objects.filter(created_at__lt=hash_cutoff).exclude(network_hash="")
+    counts["comment_network_hashes"] = commented.count() if dry_run else commented.update(network_hash="")
 
     bans = Ban.objects.filter(created_at__lt=hash_cutoff).exclude(network_hash="")
     network_only = bans.filter(participant__isnull=True)

@@ -275,6 +275,7 @@ def comment_create(
             reasons=verdict.reasons,
             created_at=now,
             idempotency_key=idempotency_key,
+            network_hash=network_hash,
         )
         comment.full_clean(exclude=["participant", "parent", "thread", "stance", "debate"])
         comment.save()
@@ -345,7 +346,10 @@ def comment_erase(comment: Comment) -> None:
         comment.stance = None
         comment.reasons = []
         comment.likes_by_stance = {}
+        comment.like_count = 0
+        comment.report_count = 0
         comment.idempotency_key = ""
+        comment.network_hash = ""
         comment.save()
         comment.revisions.all().delete()
         comment.likes.all().delete()

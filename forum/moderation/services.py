@@ -130,17 +130,24 @@ def comments_decide(*, comment_ids: list[int], moderator, decision: str, reason:
 def latest_network_hash(participant: Participant) -> str:
     """The most recent keyed network hash known for a participant, or ''.
 
-    Only ballots keep one, and only for RETENTION_NETWORK_HASH_HOURS, under a
-    pepper that rotates; see docs/moderation.md on what that means for bans.
+    Ballots and comments keep one, only for RETENTION_NETWORK_HASH_HOURS and
+    under a pepper that rotates; see docs/moderation.md on what that means
+    for bans.
     """
-    return (
+    seen = [
         Ballot.objects.filter(participant=participant)
         .exclude(network_hash="")
         .order_by("-updated_at")
-        .values_list("network_hash", flat=True)
-        .first()
-        or ""
-    )
+        .values_list("updated_at", "network_hash")
+        .first(),
+        Comment.objects.filter(participant=participant)
+        .exclude(network_hash="")
+        .order_by("-created_at")
+        .values_list("created_at", "network_hash")
+        .first(),
+    ]
+    seen = [row for row in seen if row]
+    return max(seen)[1] if seen else ""
 
 
 def ban_create(*, participant_id: int, moderator, duration: str, reason: str, reject_pending: bool = False) -> Ban:

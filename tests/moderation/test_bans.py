@@ -147,3 +147,15 @@ def test_banning_through_the_api(moderator, reader):
     assert response.json()["covers_network"] is False  # this reader never voted: no network hash known
     lifted = moderator.delete(f"/api/v1/moderation/participants/{reader.participant.pk}/ban")
     assert lifted.status_code == HTTPStatus.NO_CONTENT
+
+
+def test_a_ban_covers_the_network_of_a_commenter_who_never_voted(moderator, api, debate, no_rate_limits):
+    posted = api.post(f"/api/v1/debates/{debate.slug}/comments", {"body": "Abuse from someone who never voted"})
+    author = Comment.objects.get(pk=posted.json()["id"]).participant
+    assert Comment.objects.get().network_hash != ""
+    ban(moderator, author.pk, "1d", "Abuse")
+    assert Ban.objects.get().network_hash == Comment.objects.get().network_hash
+    response = Client().post(
+        f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"}, content_type="application/json"
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN

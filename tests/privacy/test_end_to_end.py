@@ -151,7 +151,9 @@ def test_the_download_holds_exactly_what_the_database_holds(journey):
     )
     assert [b["reason"] for b in data["bans"]] == ["Alpha-ban-reason"]
     hashes = {(h["held_with"], h["value"]) for h in data["network_hashes"]}
-    assert hashes == {("ballot", journey["network_a"]), ("ban", journey["network_a"])}
+    commented = {("comment", c.network_hash) for c in Comment.objects.filter(participant=participant)}
+    assert commented
+    assert hashes == {("ballot", journey["network_a"]), ("ban", journey["network_a"])} | commented
     for h in data["network_hashes"]:
         stored = datetime.datetime.fromisoformat(h["stored_at"].replace("Z", "+00:00"))
         expires = datetime.datetime.fromisoformat(h["expires_at"].replace("Z", "+00:00"))

@@ -189,6 +189,7 @@ def test_a_second_run_finds_nothing_more(aged):
     assert {k: v for k, v in counts.items() if k != "expired_cache_entries"} == dict.fromkeys(
         [
             "ballot_network_hashes",
+            "comment_network_hashes",
             "ban_network_hashes",
             "network_peppers",
             "rejected_comments",
@@ -249,3 +250,31 @@ def test_expired_rows_of_the_database_cache_are_deleted(db, settings):
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM forum_cache WHERE cache_key LIKE %s", ["%deadbeef%"])
         assert cursor.fetchone()[0] == 0
+
+
+def test_comment_network_hashes_go_after_retention_and_show_in_my_data(db, debate, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from forum.debates.models import Comment
+    from forum.debates.privacy import participant_data, purge_expired_data
+    from forum.debates.services import participant_create
+
+    participant, _ = participant_create()
+    old = Comment.objects.create(
+        debate=debate,
+        participant=participant,
+        body="old",
+        network_hash="a" * 32,
+        created_at=timezone.now() - datetime.timedelta(hours=settings.RETENTION_NETWORK_HASH_HOURS + 1),
+    )
+    new = Comment.objects.create(debate=debate, participant=participant, body="new", network_hash="b" * 32)
+    held = {h["value"] for h in participant_data(participant)["network_hashes"] if h["held_with"] == "comment"}
+    assert held == {"a" * 32, "b" * 32}
+    assert purge_expired_data()["comment_network_hashes"] == 1
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.network_hash == ""
+    assert new.network_hash == "b" * 32
+    assert purge_expired_data()["comment_network_hashes"] == 0
