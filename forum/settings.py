@@ -255,9 +255,7 @@ RATE_LIMIT_MY_DATA = env_str("RATE_LIMIT_MY_DATA", "30/60,300/3600")
 SCREEN_MAX_LINKS = env_int("SCREEN_MAX_LINKS", 2, minimum=0)
 SCREEN_TOXICITY_THRESHOLD = env_float("SCREEN_TOXICITY_THRESHOLD", 0.85)
 # The toxicity model ships in a package (alt-profanity-check); no text leaves the server.
-SCREEN_TOXICITY_SCORER = (
-    "forum.moderation.toxicity.toxicity_score" if env_bool("SCREEN_TOXICITY", True) else ""
-)
+SCREEN_TOXICITY_SCORER = "forum.moderation.toxicity.toxicity_score" if env_bool("SCREEN_TOXICITY", True) else ""
 # The anomalies view flags this many new ballots from one network hash within one hour.
 ANOMALY_BURST_BALLOTS = env_int("ANOMALY_BURST_BALLOTS", 20, minimum=2)
 

@@ -150,6 +150,7 @@ def _concurrently(calls, workers=8):
     Eight threads interleave requests as eight gunicorn workers would; many
     more only queue on the GIL in this one process and starve SQLite's lock
     holder, which no deployment does."""
+
     def run(call):
         try:
             return call()
