@@ -79,7 +79,8 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "%00" in query or "\x00" in query:
             from .errors import error_response
 
             return error_response(

@@ -56,7 +56,7 @@ def test_an_author_sees_their_held_comment_and_nobody_else_does(new_page, debate
     author.goto("/")
     post_comment(author, "A biometric template is personal data.")
     held = comment_item(author, "biometric template")
-    expect(held.locator(".badge-pending")).to_have_text("Awaiting moderation: only you can see it")
+    expect(held.locator(".badge-pending")).to_contain_text("Awaiting moderation: only you can see it")
     # Held comments cannot be liked, replied to or reported yet.
     expect(held.get_by_role("button", name="Like this comment")).to_have_count(0)
     author.reload()
