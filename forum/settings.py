@@ -202,6 +202,9 @@ if HTTPS:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 else:
     PARTICIPANT_COOKIE_NAME = "participant"
+# Flash messages ride in the session, not in a cookie of their own (which could
+# not carry the __Host- prefix).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -11,7 +11,8 @@ from .models import Participant
 from .services import participant_from_key, participant_touch
 
 KEY_COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
-SHOW_KEY_COOKIE = "show_key"
+# Under HTTPS every cookie of ours carries the __Host- prefix (Secure, no Domain, Path=/).
+SHOW_KEY_COOKIE = "__Host-show_key" if settings.HTTPS else "show_key"
 
 
 def cookie_key(request) -> str | None:

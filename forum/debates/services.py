@@ -261,6 +261,8 @@ def comment_create(
     with transaction.atomic():
         if participant is None:
             participant, new_key = participant_create()
+            # The first comment counts against the key it creates, like every later one.
+            ratelimit.hit("comment", f"p{participant.pk}", settings.RATE_LIMIT_COMMENTS)
         comment = Comment(
             debate=debate,
             participant=participant,

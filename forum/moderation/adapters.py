@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 
+from forum.debates.network import network_hash
+
 from .security import record_login_failed, record_login_throttled
 
 
@@ -10,6 +12,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def get_client_ip(self, request):
+        """allauth keys its login rate limits (and security e-mails) on this. Give
+        it the keyed network hash: one definition of the client behind trusted
+        proxies, and no raw address in the cache table or in an e-mail."""
+        return network_hash(request)
 
     def pre_authenticate(self, request, **credentials):
         try:

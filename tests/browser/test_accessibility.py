@@ -81,11 +81,6 @@ def test_my_data_has_no_serious_violation(new_page, debate, axe_source):
     assert _serious(axe_violations(reader, axe_source)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/moderation/base.html puts role=status on the <ul> of messages, so its <li> are not in a "
-    "list (axe 'listitem', serious); moving role=status to a wrapping <div> fixes it (owner: moderation, issue 5)",
-)
 def test_the_moderation_queue_has_no_serious_violation(new_page, site, debate, axe_source, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     WordRule.objects.create(pattern="held", action="hold")

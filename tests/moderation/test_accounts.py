@@ -95,3 +95,14 @@ def test_another_session_opened_before_the_activation_must_still_enter_a_code(db
     activating.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
     assert activating.get("/moderation/").status_code == HTTPStatus.OK
     assert older.get("/moderation/")["Location"].startswith("/accounts/2fa/reauthenticate/")
+
+
+def test_allauth_rate_limits_key_on_the_network_hash_never_the_address(rf, db):
+    from allauth.account.adapter import get_adapter
+
+    from forum.debates.network import network_hash
+
+    request = rf.get("/accounts/login/", REMOTE_ADDR="203.0.113.77")
+    key = get_adapter(request).get_client_ip(request)
+    assert "203.0.113" not in key
+    assert key == network_hash(rf.get("/", REMOTE_ADDR="203.0.113.8"))  # same /24, same bucket

@@ -71,11 +71,13 @@ def test_a_forged_forwarded_for_does_not_get_around_the_limits(debate, settings,
     # (10.0.0.1) appends the address it saw after whatever the client wrote.
     client = Client(REMOTE_ADDR="10.0.0.1" if proxies else "203.0.113.7")
     answers = []
+    started = time.time()
     for i in range(100):
         forged = f"{i % 250}.{i}.1.{i}"
         chain = f"{forged}, 203.0.113.7" if proxies else forged
         answers.append(_post(client, i, HTTP_X_FORWARDED_FOR=chain).status_code)
-    assert answers.count(HTTPStatus.CREATED) == 10
+    # Fixed windows: a run that straddles a minute boundary may see two of them.
+    assert 10 <= answers.count(HTTPStatus.CREATED) <= 10 * _windows(started, time.time(), 60)
     # A second client on another network is not affected.
     if proxies:
         second = _post(client, 0, HTTP_X_FORWARDED_FOR="198.51.100.9")
@@ -84,11 +86,6 @@ def test_a_forged_forwarded_for_does_not_get_around_the_limits(debate, settings,
     assert second.status_code == HTTPStatus.CREATED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="comment_create counts a reader's first comment against no participant (there is none yet), "
-    "so a new reader gets one comment more than RATE_LIMIT_COMMENTS; fix proposed to the lead",
-)
 def test_the_html_form_is_held_to_the_same_limits_with_retry_after(debate, settings):
     settings.FORM_MIN_SECONDS = 0
     settings.RATE_LIMIT_COMMENTS = "5/60"
