@@ -117,7 +117,16 @@ def _line_chart(options, timeline, width=600, height=200) -> dict:
         }
         for d in timeline
     ]
-    return {"width": width, "height": height, "mid": height // 2, "lines": lines if timeline else [], "days": days}
+    return {
+        "width": width,
+        "height": height,
+        "mid": height // 2,
+        # Room on the left for the share labels and below for the first and last day.
+        "viewbox": f"-48 -12 {width + 60} {height + 40}",
+        "label_y": height + 22,
+        "lines": lines if timeline else [],
+        "days": days,
+    }
 
 
 def poll_results(debate: Debate) -> dict:
