@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import anomalies, audit, debates, people, queue, rules
+from .views import anomalies, audit, debates, people, polls, queue, rules
 
 app_name = "moderation"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("rules/try/", rules.rule_try, name="rule-try"),
     path("debates/", debates.debates, name="debates"),
     path("debates/<int:debate_id>/settings/", debates.debate_settings, name="debate-settings"),
+    path("debates/<int:debate_id>/poll/", polls.poll, name="poll"),
     path("anomalies/", anomalies.anomalies, name="anomalies"),
     path("anomalies/void/", anomalies.void, name="void"),
     path("audit/", audit.audit, name="audit"),
