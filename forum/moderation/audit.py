@@ -9,6 +9,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from forum.lib.csvsafe import neutralise
+
 from .models import AuditEntry
 
 
@@ -72,13 +74,10 @@ def audit_rows(entries) -> Iterator[list]:
         ]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def spreadsheet_safe(value) -> str:
-    """A cell as text that no spreadsheet will evaluate as a formula."""
-    text = value if isinstance(value, str) else ("" if value is None else str(value))
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """A cell as text that no spreadsheet will evaluate as a formula (the one
+    rule of forum/lib/csvsafe.py, shared with the poll exports)."""
+    return neutralise(value if isinstance(value, str) else ("" if value is None else str(value)))
 
 
 def csv_lines(entries) -> Iterable[str]:

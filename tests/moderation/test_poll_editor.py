@@ -85,3 +85,9 @@ def test_only_moderators_with_two_factor_reach_the_poll_editor(anon, non_moderat
         )
     assert moderator_without_2fa.get(url(debate)).status_code == HTTPStatus.FOUND
     assert Debate.objects.get().question != "Hijacked"
+
+
+def test_the_debates_page_links_the_moderator_exports(moderator, debate):
+    html = moderator.get("/moderation/debates/").content.decode()
+    assert f"/api/v1/debates/{debate.slug}/exports/ballots.csv" in html
+    assert f"/api/v1/debates/{debate.slug}/exports/audit.xlsx" in html
