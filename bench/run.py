@@ -613,7 +613,7 @@ def _fmt(r: dict) -> tuple[str, str, str]:
     if r.get("kind") == "export" and "seconds" in r:
         value = f"{r['seconds']:.1f} s, peak {r['peak_mb']:.0f} MiB"
         return value, f"{r['reference_seconds']:.1f} s", f"{r['ratio']:.2f}x"
-    return "bench/export_memory.py failed: " + r.get("error", "?")[:100], "", ""
+    return "not measured (see below)", "", ""
 
 
 def table(results: list[dict]) -> str:
@@ -628,16 +628,21 @@ def table(results: list[dict]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "-|-".join("-" * w for w in widths))
+    lines += [f"\n{r['scenario']}: not measured: {r['error']}" for r in results if r.get("error")]
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmarks of the debate app next to their references.")
+    parser.add_argument("--table", metavar="JSON", help="print the table of an earlier run's results file and stop")
     parser.add_argument("--seconds", type=float, default=5, help="length of one measurement (default 5)")
     parser.add_argument("--runs", type=int, default=3, help="rounds per scenario, at least 3 (default 3)")
     parser.add_argument("--backends", default="sqlite,postgres", help="sqlite, postgres or both (default)")
     parser.add_argument("--only", default="", help="groups to run: page,api,thread,post,queue,export")
     args = parser.parse_args()
+    if args.table:
+        print(table(json.loads(Path(args.table).read_text())["results"]))
+        return
     if args.runs < 3:
         parser.error("--runs must be at least 3: the figures are medians")
     args.only = [x for x in args.only.split(",") if x]
