@@ -75,6 +75,17 @@ def my_data_rate_limit(*, participant: Participant | None, network_hash: str) ->
 # --------------------------------------------------------------------- see
 
 
+def _held_hash(value: str, held_with: str, stored_at, **where) -> dict:
+    """One network hash in "my data": what holds it, since when, until when."""
+    return {
+        "value": value,
+        "held_with": held_with,
+        **where,
+        "stored_at": stored_at,
+        "expires_at": network_hash_expires_at(stored_at),
+    }
+
+
 def participant_data(participant: Participant) -> dict:
     """Everything the site holds about a participant: plain values, dates and
     times, ready for ``DjangoJSONEncoder`` (the download) and ninja (the API).
@@ -102,41 +113,11 @@ def participant_data(participant: Participant) -> dict:
     )
     bans = list(Ban.objects.filter(participant=participant).order_by("created_at"))
 
-    hashes = (
-        [
-            {
-                "value": b.network_hash,
-                "held_with": "ballot",
-                "ballot_debate": b.debate.slug,
-                "stored_at": b.cast_at,
-                "expires_at": network_hash_expires_at(b.cast_at),
-            }
-            for b in ballots
-            if b.network_hash
-        ]
-        + [
-            {
-                "value": c.network_hash,
-                "held_with": "comment",
-                "comment_id": c.pk,
-                "stored_at": c.created_at,
-                "expires_at": network_hash_expires_at(c.created_at),
-            }
-            for c in comments
-            if c.network_hash
-        ]
-        + [
-            {
-                "value": b.network_hash,
-                "held_with": "ban",
-                "ban_id": b.pk,
-                "stored_at": b.created_at,
-                "expires_at": network_hash_expires_at(b.created_at),
-            }
-            for b in bans
-            if b.network_hash
-        ]
-    )
+    hashes = [
+        _held_hash(b.network_hash, "ballot", b.cast_at, ballot_debate=b.debate.slug) for b in ballots if b.network_hash
+    ]
+    hashes += [_held_hash(c.network_hash, "comment", c.created_at, comment_id=c.pk) for c in comments if c.network_hash]
+    hashes += [_held_hash(b.network_hash, "ban", b.created_at, ban_id=b.pk) for b in bans if b.network_hash]
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
