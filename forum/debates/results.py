@@ -27,19 +27,31 @@ def shares(counts: list[int], decimals: int = 1) -> list[float]:
     return [f / scale for f in floors]
 
 
-def compute_results(debate: Debate) -> dict:
-    options = list(debate.options.all())
-    matrix = Ballot.objects.filter(debate=debate).values_list("first_option_id", "option_id").annotate(n=Count("id"))
+def count_ballots(debate: Debate, options) -> tuple[list[int], list[tuple[int, int, int]]]:
+    """Current ballots per option (in the options' order) and the changes of
+    mind as (first option id, current option id, count), from one aggregate
+    over the ballots: the ground truth the results page and the exports share."""
+    matrix = (
+        Ballot.objects.filter(debate=debate)
+        .values_list("first_option_id", "option_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     votes = {o.pk: 0 for o in options}
-    flows = []
-    changed = 0
-    labels = {o.pk: o for o in options}
+    moves = []
     for first_id, current_id, n in matrix:
         votes[current_id] = votes.get(current_id, 0) + n
         if first_id != current_id:
-            changed += n
-            flows.append({"from": labels[first_id].key, "to": labels[current_id].key, "count": n})
-    counts = [votes[o.pk] for o in options]
+            moves.append((first_id, current_id, n))
+    return [votes[o.pk] for o in options], moves
+
+
+def compute_results(debate: Debate) -> dict:
+    options = list(debate.options.all())
+    counts, moves = count_ballots(debate, options)
+    labels = {o.pk: o for o in options}
+    changed = sum(n for _, _, n in moves)
+    flows = [{"from": labels[a].key, "to": labels[b].key, "count": n} for a, b, n in moves]
     percents = shares(counts)
     commenters = dict(
         Comment.objects.filter(debate=debate, status=Comment.Status.PUBLISHED)

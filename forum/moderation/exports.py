@@ -24,7 +24,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -32,7 +32,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from forum.debates.models import Ballot, Comment, DailyTally, Debate
-from forum.debates.results import shares
+from forum.debates.results import count_ballots, shares
 from forum.debates.services import Refused
 from forum.lib.csvsafe import neutralise, xlsx_text
 
@@ -186,14 +186,8 @@ RESULTS_COLUMNS = [
 def export_results(debate: Debate, now: datetime.datetime) -> Export:
     """Votes and share per option, plus totals, in two queries (options, one aggregate)."""
     options = _options(debate)
-    votes = dict.fromkeys((o.pk for o in options), 0)
-    changed = 0
-    matrix = Ballot.objects.filter(debate=debate).values_list("first_option_id", "option_id").annotate(n=Count("id"))
-    for first_id, current_id, n in matrix.order_by():
-        votes[current_id] = votes.get(current_id, 0) + n
-        if first_id != current_id:
-            changed += n
-    counts = [votes[o.pk] for o in options]
+    counts, moves = count_ballots(debate, options)
+    changed = sum(n for _, _, n in moves)
     percents = shares(counts, PERCENT_DECIMALS)
     rows = [(o.key, o.label, c, p) for o, c, p in zip(options, counts, percents, strict=True)]
     metadata = _metadata(
