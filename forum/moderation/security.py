@@ -28,26 +28,23 @@ def account_for(login: str):
     return get_user_model().objects.filter(email__iexact=login).first()
 
 
-def record_login_failed(request, login: str) -> None:
+def _record_login(request, login: str, action: str) -> None:
     user = account_for(login)
     audit_record(
-        action="security.login_failed",
+        action=action,
         actor_label=user.email if user else "",
         target=user,
         network_hash=_net(request),
         details={"known_account": user is not None},
     )
+
+
+def record_login_failed(request, login: str) -> None:
+    _record_login(request, login, "security.login_failed")
 
 
 def record_login_throttled(request, login: str) -> None:
-    user = account_for(login)
-    audit_record(
-        action="security.login_throttled",
-        actor_label=user.email if user else "",
-        target=user,
-        network_hash=_net(request),
-        details={"known_account": user is not None},
-    )
+    _record_login(request, login, "security.login_throttled")
 
 
 def _logged_in(sender, request, user, **kwargs):
