@@ -206,7 +206,7 @@ class Comment(models.Model):
     stance = models.ForeignKey(PollOption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     reasons = models.JSONField(default=list, blank=True, help_text="Reason codes from screening or moderation.")
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -229,6 +229,8 @@ class Comment(models.Model):
             models.Index(fields=["debate", "status", "depth", "-created_at"]),
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["status", "decided_at"]),
+            # The pending tab of the queue, oldest first, read straight off the index.
+            models.Index(fields=["status", "created_at", "id"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(depth__lte=3), name="comment_depth_at_most_three"),
@@ -286,6 +288,8 @@ class Report(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "participant"], name="one_report_per_participant")]
+        # Open reports (the queue's "Reported" tab) without a scan of the comments.
+        indexes = [models.Index(fields=["resolved_at", "comment"])]
 
 
 class Appeal(models.Model):
