@@ -13,6 +13,7 @@ urlpatterns = [
     path("comments/<int:comment_id>/edit/", actions.comment_edit_view, name="comment-edit"),
     path("comments/<int:comment_id>/delete/", actions.comment_delete_view, name="comment-delete"),
     path("comments/<int:comment_id>/like/", actions.like, name="comment-like"),
+    path("comments/<int:comment_id>/reply/", actions.reply, name="comment-reply"),
     path("comments/<int:comment_id>/report/", actions.report, name="comment-report"),
     path("me/", me.my_data, name="me"),
     path("me/download/", me.my_data_download, name="me-download"),

@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..forms import CommentForm, EditForm, ReportForm, VoteForm
 from ..identity import html_participant, remember_key
@@ -150,6 +150,16 @@ def like(request, comment_id):
     if new_key:
         remember_key(response, new_key)
     return response
+
+
+@require_GET
+def reply(request, comment_id):
+    """The reply form of one comment on a page of its own, for readers without
+    the page's script (it opens the debate page's reply form in place instead)."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("debate"), pk=comment_id, status=Comment.Status.PUBLISHED
+    )
+    return render(request, "debates/reply.html", {"comment": comment, "debate": comment.debate, "form": CommentForm()})
 
 
 @require_http_methods(["GET", "POST"])
