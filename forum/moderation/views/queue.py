@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,13 +27,31 @@ def _int(value, default=1) -> int:
         return default
 
 
+_MARK = 987654321  # stands for the id in a URL reversed once per page
+
+
+def _url_maker(name: str):
+    """``reverse(name, args=[id])`` for many ids, at the cost of one reversal."""
+    pattern = reverse(name, args=[_MARK])
+    return lambda pk: pattern.replace(str(_MARK), str(pk))
+
+
 def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
     page = queue_page(request.GET.get("tab", "pending"), _int(request.GET.get("page")))
     # After a decision the page comes back focused on the next item (or the previous one at the end).
     items = page.items
+    # Ids and URLs as strings once here: the template would otherwise localise
+    # each number and reverse each URL for every item of the page.
+    urls = {name: _url_maker(f"moderation:{name}") for name in ("decide", "participant", "ban", "unban")}
     for i, item in enumerate(items):
         neighbour = items[i + 1] if i + 1 < len(items) else (items[i - 1] if i else None)
         item.next_id = neighbour.pk if neighbour else None
+        item.ref = str(item.pk)
+        item.decide_url = urls["decide"](item.pk)
+        if item.participant_id:
+            item.author_ref = str(item.participant_id)
+            for name in ("participant", "ban", "unban"):
+                setattr(item, f"{name}_url", urls[name](item.participant_id))
         # Built here, not in the template: 25 items times 8 options is most of the page.
         item.reason_options = format_html_join(
             "",
@@ -55,6 +74,7 @@ def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
             "ban_durations": BanDuration.choices,
             "bulk_form": bulk_form or BulkForm(),
             "selected": selected,
+            "here": f"{reverse('moderation:queue')}?tab={page.tab}&page={page.page}",
             "error": error,
             "section": "queue",
         },
