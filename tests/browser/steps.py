@@ -31,12 +31,17 @@ def post_comment(page: Page, text: str, name: str = "", *, shows: str = "") -> N
     expect(comment_item(page, shows or text)).to_be_visible()
 
 
-def reply_to(page: Page, parent_text: str, text: str) -> None:
+def reply_to(page: Page, parent_text: str, text: str, *, javascript: bool = True) -> None:
+    """Reply to a comment through its Reply link: with JavaScript the page's reply
+    form opens under the comment; without, the link opens a reply page."""
     item = comment_item(page, parent_text)
     actions = item.locator(":scope > article .comment-actions")
-    actions.locator("summary", has_text="Reply").click()
-    actions.get_by_role("textbox", name="Your reply").fill(text)
-    actions.get_by_role("button", name="Post reply").click()
+    actions.get_by_role("link", name="Reply", exact=True).click()
+    form = actions if javascript else page
+    if not javascript:
+        expect(page.get_by_role("heading", level=1)).to_have_text("Reply to a comment")
+    form.get_by_role("textbox", name="Your reply").fill(text)
+    form.get_by_role("button", name="Post reply").click()
     expect(comment_item(page, parent_text).locator(".replies")).to_contain_text(text)
 
 
@@ -62,3 +67,18 @@ def focus_is_visible(page: Page) -> bool:
             return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
         }"""
     )
+
+
+def moderator_logs_in(page: Page, user) -> None:
+    """Log in at the moderation page as a moderator does: e-mail and password, then
+    the code their authenticator app shows now; ends on the queue. ``user`` comes
+    from ``tests.moderation.conftest.make_user(moderator=True, with_2fa=True)``."""
+    from tests.moderation.conftest import PASSWORD, totp_code
+
+    page.goto("/moderation/")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(totp_code(user.totp_secret))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()

@@ -1,16 +1,13 @@
 """The queue in Chromium: a moderator logs in with a TOTP code and works the queue
 with the keyboard shortcuts (j/k to move, a approve, r reject, s spam, b ban, x select)."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from forum.debates.models import Ban, Comment
 from tests.browser import conftest as browser_fixtures
-from tests.moderation.conftest import PASSWORD, make_user, totp_code
+from tests.browser.steps import moderator_logs_in
+from tests.moderation.conftest import make_user
 
 # The browser journeys' fixtures (live server, fresh pages), with a Chromium of this module's own.
 live_server = browser_fixtures.live_server
@@ -24,39 +21,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(scope="module")
 def browser():
     """Chromium for this module only, so the guard it lifts is back before any other test runs."""
-    if not (Path(browser_fixtures.CHROMIUM).exists() or shutil.which(browser_fixtures.CHROMIUM)):
-        browser_fixtures._missing("Chromium", "install it with `apt-get install chromium`")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-    # from such a thread unless told otherwise, for as long as the browser lives.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=browser_fixtures.CHROMIUM, args=browser_fixtures.CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with browser_fixtures.launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
 def logged_in(new_page):
-    user = make_user(moderator=True, with_2fa=True)
     page = new_page()
-    page.goto("/moderation/")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Code").fill(totp_code(user.totp_secret))
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
+    moderator_logs_in(page, make_user(moderator=True, with_2fa=True))
     return page
 
 

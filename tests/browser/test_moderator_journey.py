@@ -1,0 +1,107 @@
+"""A moderator logs in with a TOTP code, bans a participant from the moderation
+pages, the banned participant's next comment is refused with their text intact,
+and the moderator downloads the exports and finds in them what happened."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from forum.debates.models import Ban, Comment, Debate, Participant
+from tests.moderation.conftest import make_user
+
+from .steps import comment_item, moderator_logs_in, post_comment, vote
+
+pytestmark = pytest.mark.browser
+
+INVASION = "An unacceptable invasion of privacy"
+
+
+def _download(page, link, extension: str) -> bytes:
+    """Click a download link; the file that arrives, after a check of its name."""
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(f".{extension}"), download.value.suggested_filename
+    return Path(download.value.path()).read_bytes()
+
+
+def test_a_moderator_bans_a_participant_whose_next_comment_is_refused_then_exports(new_page, debate, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    debate.premoderation = Debate.Premoderation.FIRST
+    debate.results_visibility = Debate.ResultsVisibility.ALWAYS
+    debate.save()
+
+    troll = new_page()
+    troll.goto("/")
+    vote(troll, INVASION)
+    post_comment(troll, "Buy cheap followers today.")
+    expect(comment_item(troll, "Buy cheap followers today.")).to_contain_text(
+        "Awaiting moderation: only you can see it."
+    )
+    participant = Participant.objects.get()
+
+    moderator = new_page(accept_downloads=True)
+    moderator_logs_in(moderator, make_user(moderator=True, with_2fa=True))
+    held = Comment.objects.get()
+    item = moderator.locator(f"#item-{held.pk}")
+    expect(item.locator(".comment-body")).to_have_text("Buy cheap followers today.")
+    item.get_by_role("link", name=f"Participant #{participant.pk}").click()
+    expect(moderator.get_by_role("heading", name=f"Participant #{participant.pk}")).to_be_visible()
+    expect(moderator.locator("main")).to_contain_text("Not banned.")
+    ban = moderator.locator("[aria-labelledby=ban-title]")
+    ban.get_by_label("1 week").check()
+    ban.get_by_label("Reason (shown to the participant)").fill("Selling followers")
+    ban.get_by_label("Also reject their comments awaiting review").check()
+    ban.get_by_role("button", name="Ban", exact=True).click()
+    expect(moderator.get_by_text(f"Participant #{participant.pk} is banned until")).to_be_visible()
+    expect(moderator.locator("strong.banned")).to_contain_text("Selling followers")
+    expect(moderator.locator("[aria-labelledby=bans-title] tbody tr")).to_contain_text("in force")
+    assert Ban.objects.get().participant_id == participant.pk
+    assert Comment.objects.get().status == Comment.Status.REJECTED
+
+    # The participant still has the page open from before the ban and writes again.
+    text = "You cannot silence me.\n\nI will keep posting, with *Markdown* & <angle> brackets."
+    form = troll.locator("#comment-form")
+    form.get_by_label("Your comment").fill(text)
+    form.get_by_role("button", name="Post comment").click()
+    error = troll.locator("#comment-error")
+    expect(error).to_contain_text("You are banned from taking part until")
+    expect(error).to_contain_text("Reason: Selling followers")
+    expect(troll.locator("#comment-form").get_by_label("Your comment")).to_have_value(text)
+    assert Comment.objects.count() == 1
+
+    moderator.get_by_role("navigation", name="Moderation").get_by_role("link", name="Debates").click()
+    exports = moderator.locator("[aria-labelledby=moderator-exports-title]")
+    ballots_row = exports.get_by_role("row", name="Ballots, without identities")
+    ballots = list(
+        csv.DictReader(io.StringIO(_download(moderator, ballots_row.get_by_role("link", name="CSV"), "csv").decode()))
+    )
+    invasion = debate.options.get(label=INVASION).key
+    assert [(b["option"], b["first_option"], b["changes"]) for b in ballots] == [(invasion, invasion, "0")]
+    assert len(ballots[0]["ballot_id"]) == 16
+
+    comments_row = exports.get_by_role("row", name="Comments with their status")
+    workbook = load_workbook(io.BytesIO(_download(moderator, comments_row.get_by_role("link", name="XLSX"), "xlsx")))
+    header, *rows = workbook["Data"].iter_rows(values_only=True)
+    by_column = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(c["id"], c["status"], c["body"]) for c in by_column] == [
+        (held.pk, "rejected", "Buy cheap followers today.")
+    ]
+
+    audit_row = exports.get_by_role("row", name="Audit log (whole site)")
+    audit = json.loads(_download(moderator, audit_row.get_by_role("link", name="JSON"), "json"))
+    actions = [entry["action"] for entry in audit["rows"]]
+    assert "ban.create" in actions
+    assert actions[-1] == "export.download"  # the download before this one is on record too
+
+    moderator.goto(f"/debates/{debate.slug}/results/")
+    results_row = moderator.get_by_role("row", name="Votes and share per answer")
+    results = load_workbook(io.BytesIO(_download(moderator, results_row.get_by_role("link", name="XLSX"), "xlsx")))
+    header, *rows = results["Data"].iter_rows(values_only=True)
+    votes = {row[header.index("label")]: row[header.index("votes")] for row in rows}
+    assert votes[INVASION] == 1
+    assert sum(votes.values()) == 1
