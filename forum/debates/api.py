@@ -174,7 +174,10 @@ def list_comments(request, slug: str, sort: str = "newest", stance: str = "", pa
     exclude_unset=True,
 )
 def create_comment(request, slug: str, payload: CommentIn):
-    debate = _debate(slug)
+    # Posting needs no options: the debate row alone, without _debate's prefetch.
+    debate = debate_read(slug)
+    if debate is None:
+        raise Http404(f"No debate with the slug {slug!r}.")
     created = comment_create(
         debate=debate,
         participant=api_participant(request),

@@ -25,6 +25,22 @@ def current_period(now=None) -> int:
     return int(now.timestamp() // (settings.NETWORK_PEPPER_ROTATION_HOURS * 3600))
 
 
+# The current period's pepper, kept by each process: a period's pepper never
+# changes once made, and only peppers of past periods are ever deleted.
+_current: dict[int, bytes] = {}
+
+
+def current_pepper() -> bytes:
+    """The pepper of the current period, read once per period by each process."""
+    period = current_period()
+    secret = _current.get(period)
+    if secret is None:
+        secret = pepper_for(period)
+        _current.clear()
+        _current[period] = secret
+    return secret
+
+
 def pepper_for(period: int) -> bytes:
     """The pepper of a period, created once and shared by every app server."""
     cache_key = f"pepper:{period}"
@@ -46,6 +62,6 @@ def network_hash(request) -> str:
     """The keyed hash of this request's /24 or /64 network for the current period."""
     cached = getattr(request, "_network_hash", None)
     if cached is None:
-        cached = keyed_network_hash(network_prefix(client_ip(request)), pepper_for(current_period()))
+        cached = keyed_network_hash(network_prefix(client_ip(request)), current_pepper())
         request._network_hash = cached
     return cached

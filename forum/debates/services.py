@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -78,8 +78,6 @@ def active_ban(participant: Participant | None, network_hash: str = "") -> Ban |
         return None
     bans = Ban.objects.active()
     if participant is not None and network_hash:
-        from django.db.models import Q
-
         bans = bans.filter(Q(participant=participant) | Q(network_hash=network_hash))
     elif participant is not None:
         bans = bans.filter(participant=participant)
@@ -155,7 +153,10 @@ def clean_body(body: str | None) -> str:
 
 def screening_context(debate: Debate, participant: Participant | None) -> Context:
     rules = list(WordRule.objects.values_list("pattern", "action"))
-    first = participant is None or not Comment.objects.filter(participant=participant, debate=debate).exists()
+    # Only "first comment" premoderation needs to know; skip the query otherwise.
+    first = debate.premoderation == Debate.Premoderation.FIRST and (
+        participant is None or not Comment.objects.filter(participant=participant, debate=debate).exists()
+    )
     return Context(
         banned_words=[p for p, a in rules if a == WordRule.Action.REJECT],
         suspect_words=[p for p, a in rules if a == WordRule.Action.HOLD],
@@ -225,28 +226,7 @@ def comment_create(
 
     now = timezone.now()
     if participant is not None:
-        last = Comment.objects.filter(participant=participant).order_by("-created_at").first()
-        if last is not None:
-            if (
-                settings.RATE_LIMITS
-                and debate.slow_mode_seconds
-                and (now - last.created_at).total_seconds() < debate.slow_mode_seconds
-            ):
-                wait = int(debate.slow_mode_seconds - (now - last.created_at).total_seconds()) + 1
-                raise Refused(
-                    "slow_mode",
-                    f"This debate is in slow mode: please wait {wait} seconds between comments.",
-                    status=429,
-                    retry_after=wait,
-                )
-            window = datetime.timedelta(seconds=settings.COMMENT_DUPLICATE_WINDOW_SECONDS)
-            if Comment.objects.filter(participant=participant, body=body, created_at__gte=now - window).exists():
-                raise Refused(
-                    "duplicate",
-                    "You posted exactly this comment a few minutes ago. It is already on the page.",
-                    status=400,
-                    fields={"body": "duplicate"},
-                )
+        _refuse_if_slow_or_repeated(debate, participant, body, now)
 
     verdict = screen(body, screening_context(debate, participant))
     if verdict.action == Action.REJECT:
@@ -257,35 +237,81 @@ def comment_create(
             fields={"body": "rejected"},
         )
 
+    comment = Comment(
+        debate=debate,
+        participant=participant,
+        parent=parent,
+        thread_id=(parent.thread_id or parent.pk) if parent else None,
+        depth=(parent.depth + 1) if parent else 0,
+        author_name=author_name,
+        stance=_stance_of(debate, participant),
+        body=body,
+        body_html=render_comment(body),
+        status=Comment.Status.PENDING if verdict.action == Action.HOLD else Comment.Status.PUBLISHED,
+        reasons=verdict.reasons,
+        created_at=now,
+        idempotency_key=idempotency_key,
+        network_hash=network_hash,
+    )
+    # The constraints (depth at most three, one comment per idempotency key)
+    # are the database's to enforce at the insert; checking them here would
+    # cost a query each and prove nothing under concurrency.
+    comment.full_clean(exclude=["participant", "parent", "thread", "stance", "debate"], validate_constraints=False)
+
+    # Everything above runs before the transaction: on SQLite the write lock is
+    # taken at BEGIN, so the shorter the transaction the less the other
+    # workers wait for it.
     new_key = None
     with transaction.atomic():
         if participant is None:
             participant, new_key = participant_create()
+            comment.participant = participant
             # The first comment counts against the key it creates, like every later one.
             ratelimit.hit("comment", f"p{participant.pk}", settings.RATE_LIMIT_COMMENTS)
-        comment = Comment(
-            debate=debate,
-            participant=participant,
-            parent=parent,
-            thread_id=(parent.thread_id or parent.pk) if parent else None,
-            depth=(parent.depth + 1) if parent else 0,
-            author_name=author_name,
-            stance=_stance_of(debate, participant),
-            body=body,
-            body_html=render_comment(body),
-            status=Comment.Status.PENDING if verdict.action == Action.HOLD else Comment.Status.PUBLISHED,
-            reasons=verdict.reasons,
-            created_at=now,
-            idempotency_key=idempotency_key,
-            network_hash=network_hash,
-        )
-        comment.full_clean(exclude=["participant", "parent", "thread", "stance", "debate"])
-        comment.save()
+            comment.save(force_insert=True)
+        elif idempotency_key:
+            try:
+                with transaction.atomic():
+                    comment.save(force_insert=True)
+            except IntegrityError:  # the same retry arrived twice at once
+                existing = Comment.objects.filter(participant=participant, idempotency_key=idempotency_key).first()
+                if existing is None:
+                    raise
+                return Created(existing, participant, None)
+        else:
+            comment.save(force_insert=True)
         if comment.thread_id is None:
             Comment.objects.filter(pk=comment.pk).update(thread=comment.pk)
             comment.thread_id = comment.pk
         _bump(debate.pk)
     return Created(comment, participant, new_key)
+
+
+def _refuse_if_slow_or_repeated(debate: Debate, participant: Participant, body: str, now) -> None:
+    """Slow mode (time since the author's last comment anywhere) and the
+    duplicate window (the same text lately), answered by one query."""
+    window = datetime.timedelta(seconds=settings.COMMENT_DUPLICATE_WINDOW_SECONDS)
+    recent = Comment.objects.filter(participant=participant).aggregate(
+        last=Max("created_at"), repeats=Count("pk", filter=Q(body=body, created_at__gte=now - window))
+    )
+    if recent["last"] is None:
+        return
+    since_last = (now - recent["last"]).total_seconds()
+    if settings.RATE_LIMITS and debate.slow_mode_seconds and since_last < debate.slow_mode_seconds:
+        wait = int(debate.slow_mode_seconds - since_last) + 1
+        raise Refused(
+            "slow_mode",
+            f"This debate is in slow mode: please wait {wait} seconds between comments.",
+            status=429,
+            retry_after=wait,
+        )
+    if recent["repeats"]:
+        raise Refused(
+            "duplicate",
+            "You posted exactly this comment a few minutes ago. It is already on the page.",
+            status=400,
+            fields={"body": "duplicate"},
+        )
 
 
 def _own_comment(comment_id: int, participant: Participant | None) -> Comment:
@@ -505,14 +531,33 @@ def vote_cast(
     if not debate.is_poll_open():
         raise Refused("poll_closed", "This poll is closed.", status=403)
     _refuse_if_banned(participant, network_hash)
-    if participant is None or not Ballot.objects.filter(debate=debate, participant=participant).exists():
+    if (
+        settings.RATE_LIMITS
+        and network_hash
+        and (participant is None or not Ballot.objects.filter(debate=debate, participant=participant).exists())
+    ):
         # Only new ballots count against the per-network cap; changing one's mind is free.
         _rate_limit("ballot-net", network_hash, settings.RATE_LIMIT_NEW_BALLOTS_NETWORK, "new votes from your network")
-    new_key = None
     now = timezone.now()
-    with transaction.atomic():
-        if participant is None:
+    if participant is None:
+        # A key made in this transaction has no ballot yet, and no other
+        # request can know it: nothing to lock, look up or race against.
+        with transaction.atomic():
             participant, new_key = participant_create()
+            ballot = Ballot.objects.create(
+                debate=debate,
+                participant=participant,
+                option=option,
+                first_option=option,
+                cast_at=now,
+                updated_at=now,
+                network_hash=network_hash,
+            )
+            _tally(option.pk, added=1)
+            _bump(debate.pk)
+        return VoteResult(ballot, False, participant, new_key)
+    new_key = None
+    with transaction.atomic():
         ballot = Ballot.objects.select_for_update().filter(debate=debate, participant=participant).first()
         if ballot is None:
             try:
@@ -535,11 +580,11 @@ def vote_cast(
             return VoteResult(ballot, False, participant, new_key)
         _tally(ballot.option_id, removed=1)
         _tally(option.pk, added=1)
+        # The row is locked (select_for_update), so its change count is current.
         ballot.option = option
-        ballot.changes = F("changes") + 1
+        ballot.changes += 1
         ballot.updated_at = now
         ballot.save(update_fields=["option", "changes", "updated_at"])
-        ballot.refresh_from_db()
         _bump(debate.pk)
     return VoteResult(ballot, True, participant, new_key)
 

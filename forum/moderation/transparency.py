@@ -28,20 +28,20 @@ def month_of(when: datetime.datetime | None = None) -> datetime.date:
 
 
 def tally(outcome: str, reasons=("",), *, when=None) -> None:
-    """Count one comment under ``outcome`` once for each reason (or once, reason-less)."""
+    """Count one comment under ``outcome`` once for each reason (or once, reason-less;
+    ``""`` among the reasons counts the outcome's total too), in one query once
+    the month's rows exist."""
     month = month_of(when)
-    for reason in list(reasons) or [""]:
-        updated = TransparencyTally.objects.filter(month=month, outcome=outcome, reason=reason).update(
-            count=F("count") + 1
-        )
-        if not updated:
-            try:
-                with transaction.atomic():
-                    TransparencyTally.objects.create(month=month, outcome=outcome, reason=reason, count=1)
-            except IntegrityError:  # a concurrent event created the row first
-                TransparencyTally.objects.filter(month=month, outcome=outcome, reason=reason).update(
-                    count=F("count") + 1
-                )
+    reasons = list(dict.fromkeys(reasons)) or [""]
+    rows = TransparencyTally.objects.filter(month=month, outcome=outcome, reason__in=reasons)
+    if rows.update(count=F("count") + 1) == len(reasons):
+        return
+    for reason in set(reasons) - set(rows.values_list("reason", flat=True)):
+        try:
+            with transaction.atomic():
+                TransparencyTally.objects.create(month=month, outcome=outcome, reason=reason, count=1)
+        except IntegrityError:  # a concurrent event created the row first
+            TransparencyTally.objects.filter(month=month, outcome=outcome, reason=reason).update(count=F("count") + 1)
 
 
 def monthly_report(months: int = 24) -> list[dict]:
@@ -95,13 +95,11 @@ def _count_outcome(sender, instance: Comment, created: bool, update_fields=None,
         if instance.status == Comment.Status.PUBLISHED:
             tally(Outcome.PUBLISHED)
         elif instance.status == Comment.Status.PENDING:
-            tally(Outcome.HELD)
-            tally(Outcome.HELD, instance.reasons or ["unspecified"])
+            tally(Outcome.HELD, ["", *(instance.reasons or ["unspecified"])])
         return
     before = instance.__dict__.pop(_BEFORE, None)
     if before == Comment.Status.PUBLISHED and instance.status == Comment.Status.PENDING:
-        tally(Outcome.HELD)
-        tally(Outcome.HELD, instance.reasons or ["unspecified"])
+        tally(Outcome.HELD, ["", *(instance.reasons or ["unspecified"])])
 
 
 def connect() -> None:
