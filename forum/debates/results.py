@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
+from forum.lib import prepared
+
 from .models import Ballot, Comment, DailyTally, Debate
 
 
@@ -150,6 +152,18 @@ def poll_results(debate: Debate) -> dict:
     return results
 
 
+# Every vote answers with these sums, so the query is compiled once (forum.lib.prepared).
+_TALLY_SUMS = prepared.Select(
+    lambda debate_id: (
+        DailyTally.objects.filter(option__debate_id=debate_id)
+        .values_list("option_id")
+        .annotate(net=Sum(F("added") - F("removed")), removed=Sum("removed"))
+        .order_by()
+    ),
+    [-1],
+)
+
+
 def poll_counts(debate: Debate) -> dict:
     """Votes per option, their shares and how many readers changed their mind:
     the results the API answers, in one query on the daily tallies whatever the
@@ -162,15 +176,9 @@ def poll_counts(debate: Debate) -> dict:
     recounted only when that total moves, not when a new ballot comes in.
     """
     options = list(debate.options.all())
-    sums = {
-        row["option_id"]: row
-        for row in DailyTally.objects.filter(option__debate=debate)
-        .values("option_id")
-        .annotate(net=Sum(F("added") - F("removed")), removed=Sum("removed"))
-        .order_by()
-    }
-    counts = [sums[o.pk]["net"] if o.pk in sums else 0 for o in options]
-    removals = sum(row["removed"] for row in sums.values())
+    sums = {option_id: (net, removed) for option_id, net, removed in _TALLY_SUMS.rows(debate.pk)}
+    counts = [sums[o.pk][0] if o.pk in sums else 0 for o in options]
+    removals = sum(removed for _, removed in sums.values())
     born = int(debate.created_at.timestamp() * 1_000_000)
     key = f"changed-minds:{debate.pk}:{born}:{removals}"
     changed = cache.get(key)

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from forum.lib import ratelimit
+from forum.lib import prepared, ratelimit
 from forum.lib.hashing import key_hash
 from forum.lib.markdown import render_comment
 from forum.lib.screening import REASON_TEXT, Action, Context, screen
@@ -72,9 +72,25 @@ def participant_touch(participant: Participant) -> None:
         participant.last_seen_on = today
 
 
+# Whether any ban in force names this participant or network (None matches nothing).
+_ANY_BAN = prepared.Select(
+    lambda participant_id, network_hash, now: (
+        Ban.objects.active(now)
+        .filter(Q(participant_id=participant_id) | Q(network_hash=network_hash))
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    [-1, "\x00network", datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)],
+)
+
+
 def active_ban(participant: Participant | None, network_hash: str = "") -> Ban | None:
     """The ban in force against this participant or its network, if any."""
     if participant is None and not network_hash:
+        return None
+    # Every vote and comment asks, and nearly always there is none: a prepared
+    # query answers that, and only a hit pays for the full one below.
+    if not _ANY_BAN.rows(getattr(participant, "pk", None), network_hash or None, timezone.now()):
         return None
     bans = Ban.objects.active()
     if participant is not None and network_hash:
@@ -104,9 +120,12 @@ def _rate_limit(scope: str, ident: str, spec: str, what: str) -> None:
         )
 
 
+_BUMP = prepared.Update(lambda pk: (Debate.objects.filter(pk=pk), {"version": F("version") + 1}), [-1])
+
+
 def _bump(debate_id: int) -> None:
     """Invalidate every cached view of the debate (cache keys carry its version)."""
-    Debate.objects.filter(pk=debate_id).update(version=F("version") + 1)
+    _BUMP(debate_id)
 
 
 # -------------------------------------------------------------------- comments
@@ -281,7 +300,7 @@ def comment_create(
         else:
             comment.save(force_insert=True)
         if comment.thread_id is None:
-            Comment.objects.filter(pk=comment.pk).update(thread=comment.pk)
+            _START_THREAD(comment.pk)
             comment.thread_id = comment.pk
         _bump(debate.pk)
     return Created(comment, participant, new_key)
@@ -312,6 +331,10 @@ def _refuse_if_slow_or_repeated(debate: Debate, participant: Participant, body: 
             status=400,
             fields={"body": "duplicate"},
         )
+
+
+# A top-level comment heads its own thread; its id is known only once inserted.
+_START_THREAD = prepared.Update(lambda pk: (Comment.objects.filter(pk=pk), {"thread": pk}), [-1])
 
 
 def _own_comment(comment_id: int, participant: Participant | None) -> Comment:
@@ -498,11 +521,18 @@ def appeal_create(*, comment_id: int, participant: Participant | None, note: str
 # ------------------------------------------------------------------------ poll
 
 
+_ADD_TO_TALLY = prepared.Update(
+    lambda option_id, day, added, removed: (
+        DailyTally.objects.filter(option_id=option_id, day=day),
+        {"added": F("added") + added, "removed": F("removed") + removed},
+    ),
+    [-1, datetime.date(1901, 2, 3), -2, -3],
+)
+
+
 def _tally(option_id: int, *, added: int = 0, removed: int = 0) -> None:
     day = timezone.now().date()
-    updated = DailyTally.objects.filter(option_id=option_id, day=day).update(
-        added=F("added") + added, removed=F("removed") + removed
-    )
+    updated = _ADD_TO_TALLY(option_id, day, added, removed)
     if not updated:
         try:
             with transaction.atomic():

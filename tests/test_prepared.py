@@ -1,0 +1,58 @@
+"""Prepared queries give what their QuerySet gives, with the values of each call."""
+
+import datetime
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+
+from forum.debates.models import Ban, Debate, PollOption
+from forum.lib import prepared
+
+
+def test_a_prepared_select_gives_the_querysets_objects_for_each_value(debate):
+    options = prepared.Select(lambda debate_id: PollOption.objects.filter(debate_id=debate_id), [-1])
+    expected = list(PollOption.objects.filter(debate=debate))
+    assert [(o.pk, o.key, o.label, o.position) for o in options.objects(debate.pk)] == [
+        (o.pk, o.key, o.label, o.position) for o in expected
+    ]
+    assert options.objects(debate.pk + 1000) == []
+
+
+def test_a_prepared_select_converts_columns_as_the_orm_does(debate):
+    created = prepared.Select(lambda pk: Debate.objects.filter(pk=pk).values_list("created_at", "comments_open"), [-1])
+    assert created.rows(debate.pk) == [(debate.created_at, True)]
+
+
+def test_a_prepared_select_takes_dates_and_times(debate):
+    now = timezone.now()
+    Ban.objects.create(network_hash="a" * 32, reason="spam", expires_at=now + datetime.timedelta(hours=1))
+    banned = prepared.Select(
+        lambda network_hash, when: Ban.objects.active(when).filter(network_hash=network_hash).values_list("reason"),
+        ["\x00", datetime.datetime(1901, 2, 3, tzinfo=datetime.UTC)],
+    )
+    assert banned.rows("a" * 32, now) == [("spam",)]
+    assert banned.rows("a" * 32, now + datetime.timedelta(hours=2)) == []
+    assert banned.rows("b" * 32, now) == []
+
+
+def test_a_prepared_update_sets_the_values_of_the_call_and_keeps_constants(debate):
+    bump = prepared.Update(
+        lambda pk, n: (Debate.objects.filter(pk=pk), {"version": F("version") + n, "comments_open": False}), [-1, -2]
+    )
+    before = Debate.objects.get(pk=debate.pk).version
+    assert bump(debate.pk, 5) == 1
+    assert bump(debate.pk + 1000, 5) == 0
+    after = Debate.objects.get(pk=debate.pk)
+    assert (after.version, after.comments_open) == (before + 5, False)
+
+
+def test_a_placeholder_the_sql_does_not_use_is_refused(debate):
+    unused = prepared.Select(lambda pk, other: Debate.objects.filter(pk=pk), [-1, -2])
+    with pytest.raises(ValueError, match="does not use"):
+        unused.rows(debate.pk, 3)
+
+
+def test_placeholders_must_differ():
+    with pytest.raises(ValueError, match="distinct"):
+        prepared.Select(lambda a, b: Debate.objects.filter(pk=a, version=b), [-1, -1])
