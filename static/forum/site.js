@@ -19,6 +19,36 @@
     if (event.target.matches(".comment-controls select")) event.target.form.submit();
   });
 
+  // Reply and Report: the page has one form of each, which opens under the
+  // comment whose link was used (without this script the links open a page of
+  // their own). Using the same link again closes it, as a disclosure would.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".reply-link, .report-link");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    var replying = link.classList.contains("reply-link");
+    var form = document.getElementById(replying ? "reply-form" : "report-form");
+    if (!form) return;
+    event.preventDefault();
+    var wasOpenHere = !form.hidden && form.previousElementSibling === link;
+    document.querySelectorAll(replying ? ".reply-link[aria-expanded]" : ".report-link[aria-expanded]").forEach(function (other) {
+      other.setAttribute("aria-expanded", "false");
+    });
+    form.hidden = true;
+    if (wasOpenHere) return;
+    var item = link.closest("li.comment");
+    if (replying) {
+      form.elements.parent_id.value = item.id.slice(1);
+      form.querySelector("label[for=reply-body]").textContent = "Your reply to " + item.querySelector(".author").textContent;
+    } else {
+      form.action = link.href;
+    }
+    link.setAttribute("aria-controls", form.id);
+    link.setAttribute("aria-expanded", "true");
+    link.after(form);
+    form.hidden = false;
+    form.querySelector(replying ? "textarea" : "input[type=radio]").focus();
+  });
+
   // Posting, replying, liking and voting in place: send the form with fetch,
   // then swap in the poll and the discussion from the page that comes back.
   var REGIONS = ["#poll", "#comments", "#your-key"];

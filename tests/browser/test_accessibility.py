@@ -58,7 +58,8 @@ def test_debate_and_results_pages_have_no_serious_violation(new_page, debate, ax
     reply_to(page, "Someone else's comment", "A reply in the thread.")
     page.goto("/#comments")
     expect(page.locator(".badge-pending")).to_be_visible()
-    page.locator("details.reply").first.evaluate("el => el.open = true")
+    page.locator(".reply-link").first.click()  # the reply form, open under a comment
+    page.locator(".report-link").first.click()  # and the report form
     assert _serious(axe_violations(page, axe_source)) == []
 
     page.goto(f"/debates/{debate.slug}/results/")

@@ -39,11 +39,13 @@ def test_a_keyboard_user_skips_to_the_content_votes_comments_and_replies(page, d
     posted = comment_item(page, "Typed without a mouse.")
     expect(posted.locator(".author")).to_have_text("Keys")
 
-    tab_to(page, f"#{posted.get_attribute('id')} summary")
+    tab_to(page, f"#{posted.get_attribute('id')} .reply-link")
     assert focus_is_visible(page)
     page.keyboard.press("Enter")
-    tab_to(page, f"#{posted.get_attribute('id')} textarea")
+    # The reply form opens under the comment with the focus in its text box.
+    expect(posted.get_by_role("textbox", name="Your reply")).to_be_focused()
+    expect(posted.locator(".reply-link")).to_have_attribute("aria-expanded", "true")
     page.keyboard.type("And a reply, also by keyboard.")
-    tab_to(page, f"#{posted.get_attribute('id')} .reply button[type=submit]")
+    tab_to(page, f"#{posted.get_attribute('id')} #reply-form button[type=submit]")
     page.keyboard.press("Enter")
     expect(comment_item(page, "Typed without a mouse.").locator(".replies")).to_contain_text("also by keyboard")

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from forum.debates.models import Ballot, Report
 from forum.debates.services import comment_create
 
-from .steps import results_row, vote
+from .steps import reply_to, results_row, vote
 
 pytestmark = pytest.mark.browser
 
@@ -68,9 +68,18 @@ def test_reporting_works_without_javascript(new_page, debate, make_participant):
     comment_create(debate=debate, participant=author, body="Report me without scripts.")
     page = new_page(java_script_enabled=False)
     page.goto("/")
-    report = page.locator("details.report").first
-    report.locator("summary").click()
-    report.get_by_label("Spam").check()
-    report.get_by_role("button", name="Send report").click()
+    page.get_by_role("link", name="Report", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report a comment")
+    page.get_by_label("Spam").check()
+    page.get_by_role("button", name="Send report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your report")
     assert Report.objects.get().reason == "spam"
+
+
+def test_replying_works_without_javascript(new_page, debate, make_participant):
+    author = make_participant().participant
+    comment_create(debate=debate, participant=author, body="Reply to me without scripts.")
+    page = new_page(java_script_enabled=False)
+    page.goto("/")
+    reply_to(page, "Reply to me without scripts.", "A reply from a page of its own.", javascript=False)
+    expect(page.locator("#reply-form")).to_be_hidden()

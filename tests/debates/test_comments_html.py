@@ -6,6 +6,7 @@ import time
 from http import HTTPStatus
 from pathlib import Path
 
+import pytest
 from django.core import signing
 
 from forum.debates.forms import form_token
@@ -176,3 +177,68 @@ def test_every_comment_offers_an_inline_report_form(anon, make_participant, deba
     page = anon.get("/").content.decode()
     assert 'name="reason" value="personal_info"' in page
     assert "Harassment or abuse" in page
+
+
+def test_reply_page_without_javascript_posts_a_reply_under_the_comment(reader, anon, make_participant, debate):
+    make_participant().post(POST_URL, form("Reply to me on a page of its own"))
+    parent = Comment.objects.get()
+    page = anon.get(f"/comments/{parent.pk}/reply/")
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    assert "Reply to me on a page of its own" in text
+    assert f'name="parent_id" value="{parent.pk}"' in text
+    assert f'action="{POST_URL}"' in text
+    done = reader.post(POST_URL, form("Replied without scripts", parent_id=parent.pk))
+    assert done.status_code == HTTPStatus.FOUND
+    assert Comment.objects.get(parent=parent).body == "Replied without scripts"
+
+
+def test_reply_page_is_404_for_a_comment_others_cannot_see(anon, reader, debate):
+    debate.premoderation = "all"
+    debate.save()
+    reader.post(POST_URL, form("Held for a moderator"))
+    held = Comment.objects.get()
+    assert anon.get(f"/comments/{held.pk}/reply/").status_code == HTTPStatus.NOT_FOUND
+    assert anon.post(f"/comments/{held.pk}/reply/").status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_reply_page_says_when_comments_are_closed(anon, make_participant, debate):
+    make_participant().post(POST_URL, form("Closed soon"))
+    debate.comments_open = False
+    debate.save()
+    text = anon.get(f"/comments/{Comment.objects.get().pk}/reply/").content.decode()
+    assert "Comments are closed" in text
+    assert 'name="body"' not in text
+
+
+def _page_forms(html: str) -> dict[str, int]:
+    return {
+        "post forms": html.count('<form method="post"'),
+        "csrf inputs": html.count('name="csrfmiddlewaretoken"'),
+        "like forms": html.count('class="link-button like-button"'),
+        "reply forms": html.count('name="parent_id"'),
+        "report forms": html.count('name="reason" value="spam"'),
+    }
+
+
+@pytest.mark.parametrize("page_size", [1, 20])
+def test_each_comment_carries_only_its_like_form(anon, make_participant, debate, settings, no_rate_limits, page_size):
+    """Reply and report are one form each for the whole page, not one per comment:
+    each comment's forms cost rendering time on every uncached page."""
+    settings.PAGE_CACHE = False
+    author = make_participant()
+    for i in range(page_size):
+        author.post(POST_URL, form(f"Comment number {i}"))
+    html = anon.get("/").content.decode()
+    forms = _page_forms(html)
+    # the vote, the comment, the reply and the report form, and a like form per comment
+    assert forms == {
+        "post forms": 4 + page_size,
+        "csrf inputs": 4 + page_size,
+        "like forms": page_size,
+        "reply forms": 1,
+        "report forms": 1,
+    }
+    for pk in Comment.objects.values_list("pk", flat=True):
+        assert f'href="/comments/{pk}/reply/"' in html
+        assert f'href="/comments/{pk}/report/"' in html
