@@ -170,8 +170,11 @@ def clean_body(body: str | None) -> str:
     return body
 
 
+_WORD_RULES = prepared.Select(lambda: WordRule.objects.values_list("pattern", "action"), [])
+
+
 def screening_context(debate: Debate, participant: Participant | None) -> Context:
-    rules = list(WordRule.objects.values_list("pattern", "action"))
+    rules = _WORD_RULES.rows()
     # Only "first comment" premoderation needs to know; skip the query otherwise.
     first = debate.premoderation == Debate.Premoderation.FIRST and (
         participant is None or not Comment.objects.filter(participant=participant, debate=debate).exists()

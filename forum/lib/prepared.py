@@ -40,6 +40,7 @@ class _Compiled:
     constants: list
     converters: list = ()  # (position, converters, expression) of the columns that need one
     attnames: list = ()
+    model: type | None = None
 
 
 class _Prepared:
@@ -82,7 +83,7 @@ class Select(_Prepared):
             columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
             converters = [(i, *pair) for i, pair in compiler.get_converters(columns).items()]
             attnames = [getattr(getattr(column, "target", None), "attname", None) for column in columns]
-            compiled = _Compiled(sql, *self._order(params, connection), converters, attnames)
+            compiled = _Compiled(sql, *self._order(params, connection), converters, attnames, queryset.model)
             self._compiled[connection.vendor] = compiled
         return compiled
 
@@ -104,9 +105,8 @@ class Select(_Prepared):
         return converted
 
     def objects(self, *values, using: str = "default") -> list:
-        model = self.build(*self.placeholders).model
         compiled = self._get(connections[using])
-        return [model.from_db(using, compiled.attnames, row) for row in self.rows(*values, using=using)]
+        return [compiled.model.from_db(using, compiled.attnames, row) for row in self.rows(*values, using=using)]
 
 
 class Update(_Prepared):

@@ -16,6 +16,7 @@ from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from forum.debates.models import Comment
+from forum.lib import prepared
 
 from .models import TransparencyTally
 
@@ -27,14 +28,26 @@ def month_of(when: datetime.datetime | None = None) -> datetime.date:
     return when.astimezone(datetime.UTC).date().replace(day=1)
 
 
+# Every comment posted counts itself once, mostly under one row: that update is prepared.
+_ADD_ONE = prepared.Update(
+    lambda month, outcome, reason: (
+        TransparencyTally.objects.filter(month=month, outcome=outcome, reason=reason),
+        {"count": F("count") + 1},
+    ),
+    [datetime.date(1901, 2, 1), "\x00outcome", "\x00reason"],
+)
+
+
 def tally(outcome: str, reasons=("",), *, when=None) -> None:
     """Count one comment under ``outcome`` once for each reason (or once, reason-less;
     ``""`` among the reasons counts the outcome's total too), in one query once
     the month's rows exist."""
     month = month_of(when)
     reasons = list(dict.fromkeys(reasons)) or [""]
+    if len(reasons) == 1 and _ADD_ONE(month, outcome, reasons[0]):
+        return
     rows = TransparencyTally.objects.filter(month=month, outcome=outcome, reason__in=reasons)
-    if rows.update(count=F("count") + 1) == len(reasons):
+    if len(reasons) > 1 and rows.update(count=F("count") + 1) == len(reasons):
         return
     for reason in set(reasons) - set(rows.values_list("reason", flat=True)):
         try:
