@@ -4,9 +4,13 @@ that could run script is on the page, and the visible text is what was sent.
 
 A handful go through each form as a person fills it in; the rest go through
 the same form by a ``fetch`` POST from the page (the browser's own cookies,
-CSRF token and encoding), so that some six hundred strings cost a few page
-loads. The comment body, display name and report note are in
-``test_hostile_input.py``.
+CSRF token and encoding). To keep some six hundred strings to a few dozen
+page loads, they travel several to a note, a question or an option label,
+joined by a separator, as long as the result is within the field's limit;
+escaping does not depend on the neighbours, and a failure shows in the text
+or the page's markup all the same. Each string that is refused alone (empty,
+NUL, too long) is sent alone and must be refused. The comment body, display
+name and report note are in ``test_hostile_input.py``.
 """
 
 import math
@@ -51,7 +55,7 @@ SEPARATOR = " ¦ "
 
 def _packs(strings: list[str], fits) -> list[str]:
     """The strings joined into as few texts as ``fits`` allows, in order; a string
-    that does not fit alone is left out (the tests send those on their own)."""
+    that does not fit alone is left out."""
     packs, current = [], []
     for text in strings:
         if not fits(text):
