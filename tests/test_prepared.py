@@ -6,7 +6,7 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from forum.debates.models import Ban, Debate, PollOption
+from forum.debates.models import Ban, Debate, Participant, PollOption
 from forum.lib import prepared
 
 
@@ -56,3 +56,21 @@ def test_a_placeholder_the_sql_does_not_use_is_refused(debate):
 def test_placeholders_must_differ():
     with pytest.raises(ValueError, match="distinct"):
         prepared.Select(lambda a, b: Debate.objects.filter(pk=a, version=b), [-1, -1])
+
+
+def test_a_prepared_insert_saves_the_row_and_gives_it_its_id(db):
+    now = timezone.now()
+    insert = prepared.Insert(
+        lambda key_hash, created, today: Participant(key_hash=key_hash, created_at=created, last_seen_on=today),
+        ["\x00", datetime.datetime(1901, 2, 3, tzinfo=datetime.UTC), datetime.date(1901, 2, 3)],
+    )
+    made = insert.create("f" * 64, now, now.date())
+    stored = Participant.objects.get(pk=made.pk)
+    assert (stored.key_hash, stored.created_at, stored.last_seen_on) == ("f" * 64, now, now.date())
+    assert insert.create("e" * 64, now, now.date()).pk == made.pk + 1
+
+
+def test_a_prepared_insert_refuses_a_value_computed_at_save_time_that_is_not_a_placeholder(db):
+    insert = prepared.Insert(lambda key_hash: Participant(key_hash=key_hash), ["\x00"])
+    with pytest.raises(ValueError, match="created_at is computed at save time"):
+        insert.create("f" * 64)

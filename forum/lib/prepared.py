@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models.sql import UpdateQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 
 def _adapt(value, connection):
@@ -41,6 +41,7 @@ class _Compiled:
     converters: list = ()  # (position, converters, expression) of the columns that need one
     attnames: list = ()
     model: type | None = None
+    returning_params: tuple = ()
 
 
 class _Prepared:
@@ -130,3 +131,55 @@ class Update(_Prepared):
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, self._params(compiled, values, connection))
             return cursor.rowcount
+
+
+class Insert(_Prepared):
+    """A new row, built as the model instance to save::
+
+        Insert(lambda key_hash, now: Participant(key_hash=key_hash, created_at=now), [...])
+
+    ``create(...)`` inserts the row and returns the instance with its primary
+    key, as ``Model.objects.create`` does, but sends no ``pre_save`` or
+    ``post_save`` signal: use it only for models that nothing observes. Every
+    field whose value is computed at save time (a callable default, ``auto_now``)
+    must be given as a placeholder, or it would keep the value it had when the
+    statement was compiled; compilation refuses otherwise.
+    """
+
+    def _get(self, connection) -> _Compiled:
+        compiled = self._compiled.get(connection.vendor)
+        if compiled is None:
+            obj = self.build(*self.placeholders)
+            meta = obj._meta
+            fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+            for f in fields:
+                computed = callable(f.default) or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                if computed and getattr(obj, f.attname) not in self.placeholders:
+                    raise ValueError(f"{meta.label}.{f.name} is computed at save time: give it as a placeholder")
+            # What Model.save does for a new row, short of running it.
+            query = InsertQuery(type(obj))
+            query.insert_values(fields, [obj])
+            compiler = query.get_compiler(connection=connection)
+            compiler.returning_fields = [meta.pk]
+            [(sql, params)] = compiler.as_sql()
+            compiled = _Compiled(
+                sql, *self._order(params, connection), model=type(obj), returning_params=compiler.returning_params
+            )
+            self._compiled[connection.vendor] = compiled
+        return compiled
+
+    def create(self, *values, using: str = "default"):
+        connection = connections[using]
+        compiled = self._get(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, self._params(compiled, values, connection))
+            if connection.features.can_return_columns_from_insert:
+                pk = connection.ops.fetch_returned_insert_columns(cursor, compiled.returning_params)[0]
+            else:
+                meta = compiled.model._meta
+                pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+        obj = self.build(*values)
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = using
+        return obj
