@@ -4,7 +4,7 @@ import hashlib
 import json
 from datetime import datetime
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import NinjaJSONEncoder
@@ -77,7 +77,8 @@ def _debate_with_options(slug: str) -> Debate:
     debate = debate_read(slug)
     if debate is None:
         raise Http404(f"No debate with the slug {slug!r}.")
-    options = QuerySet(model=PollOption)
+    # Filtered as the related manager's own QuerySet is, so that chaining on it stays right.
+    options = PollOption.objects.filter(debate_id=debate.pk)
     options._result_cache = _OPTIONS.objects(debate.pk)
     options._prefetch_done = True
     debate._prefetched_objects_cache = {"options": options}
