@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from forum.lib.env import env_bool, env_float, env_int, env_list, env_str
+from forum.lib.release import code_version
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -21,6 +22,8 @@ PRODUCTION = env_bool("PRODUCTION", False)
 DEBUG = env_bool("DEBUG", False)
 HTTPS = env_bool("HTTPS", False)
 SITE_NAME = env_str("SITE_NAME", "The Debate Room")
+# Part of every key of a cached page or result: a deploy never serves the previous release's renders.
+CODE_VERSION = code_version(BASE_DIR)
 
 
 def _secret_key() -> str:

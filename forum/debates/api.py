@@ -16,7 +16,7 @@ from .identity import api_participant
 from .models import Ballot, Comment, Debate, PollOption
 from .network import network_hash
 from .ranking import NO_VOTE
-from .reading import SORTS, RecentRenders, comment_page, debate_read, shared_key
+from .reading import SORTS, RecentRenders, comment_page, debate_read
 from .results import poll_counts, results_visible
 from .services import comment_create, comment_delete, comment_edit, like_toggle, report_create, vote_cast, vote_withdraw
 
@@ -177,7 +177,7 @@ def _shared_comment_page(slug: str, sort: str, stance: str, page: int) -> HttpRe
         return json.dumps(CommentPageOut.model_validate(out).model_dump(), cls=NinjaJSONEncoder).encode()
 
     stance_digest = hashlib.sha256(stance.encode()).hexdigest()[:16]
-    body = _SHARED_PAGES.get(shared_key(debate, "api-comments", sort, max(1, page), stance_digest), render)
+    body = _SHARED_PAGES.get(debate.cache_key("api-comments", sort, max(1, page), stance_digest), render)
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 

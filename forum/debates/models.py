@@ -4,6 +4,7 @@ Writes that touch several rows live in ``services.py``; reads live in the
 QuerySet methods below.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -73,6 +74,21 @@ class Debate(models.Model):
     def is_poll_open(self, now=None) -> bool:
         now = now or timezone.now()
         return self.poll_open and (self.poll_closes_at is None or now < self.poll_closes_at)
+
+    def cache_key(self, kind: str, *parts) -> str:
+        """The cache key of something computed from this debate for every reader.
+
+        It changes with the debate's version (every write bumps it); with
+        whether the poll is open, which changes at a set time without a new
+        version; and with the code (``CODE_VERSION``), so that a deploy never
+        serves what the previous release rendered. The creation time tells this
+        debate from one made again under the same id and version (a restored
+        database, or every test).
+        """
+        born = int(self.created_at.timestamp() * 1_000_000)
+        state = "open" if self.is_poll_open() else "closed"
+        fixed = [kind, settings.CODE_VERSION, str(self.pk), str(born), str(self.version), state]
+        return ":".join([*fixed, *(str(p) for p in parts)])
 
 
 class PollOption(models.Model):

@@ -55,7 +55,7 @@ def likers_by_stance(debate: Debate) -> dict[str, int]:
 def ranked_ids(debate: Debate) -> list[tuple[int, float]]:
     """(comment id, score) of published comments with a score above 0, best first,
     ties broken by recency. Two queries, cached under the debate's version."""
-    key = f"common-ground:{debate.pk}:{debate.version}"
+    key = debate.cache_key("common-ground")
     ranked = cache.get(key)
     if ranked is None:
         option_keys = [o.key for o in debate.options.all()]

@@ -162,19 +162,6 @@ def debate_read(slug: str | None = None) -> Debate | None:
     return Debate.from_db(connection.alias, compiled.attnames, row)
 
 
-def shared_key(debate: Debate, kind: str, *parts) -> str:
-    """The cache key of something every reader without a key sees of a debate.
-
-    It changes with the debate's version, and with whether the poll is open,
-    which changes at a set time without a new version. The id with the creation
-    time tells this debate from one made again under the same id and version (a
-    restored database, or every test).
-    """
-    born = int(debate.created_at.timestamp() * 1_000_000)
-    state = "open" if debate.is_poll_open() else "closed"
-    return ":".join([kind, str(debate.pk), str(born), str(debate.version), state, *(str(p) for p in parts)])
-
-
 class RecentRenders:
     """Rendered responses, shared through the cache and kept per process.
 

@@ -144,7 +144,7 @@ def _line_chart(options, timeline, width=600, height=200) -> dict:
 
 
 def poll_results(debate: Debate) -> dict:
-    key = f"results:{debate.pk}:{debate.version}"
+    key = debate.cache_key("results")
     results = cache.get(key)
     if results is None:
         results = compute_results(debate)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Debate
-from ..reading import SORTS, RecentRenders, comment_page, common_ground_highlights, debate_read, shared_key
+from ..reading import SORTS, RecentRenders, comment_page, common_ground_highlights, debate_read
 from ..results import poll_results, results_visible
 from ..services import active_ban, edit_deadline
 
@@ -103,7 +103,7 @@ def _page_key(request, debate: Debate) -> str:
             f"stance={request.GET.get('stance', '')}",
         ]
     )
-    return shared_key(debate, "page", hashlib.sha256(query.encode()).hexdigest()[:16])
+    return debate.cache_key("page", hashlib.sha256(query.encode()).hexdigest()[:16])
 
 
 def _render_anonymous(request, debate: Debate) -> str:
