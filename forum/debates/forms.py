@@ -7,6 +7,8 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
+from forum.lib.forms import TextField
+
 from .models import Report
 
 _SALT = "forum.form-started"
@@ -45,13 +47,13 @@ class GuardedForm(forms.Form):
 
 
 class CommentForm(GuardedForm):
-    body = forms.CharField(
+    body = TextField(
         label="Your comment",
         max_length=settings.COMMENT_MAX_LENGTH * 2,  # the service gives the precise message
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": settings.COMMENT_MAX_LENGTH}),
         strip=False,
     )
-    author_name = forms.CharField(
+    author_name = TextField(
         label="Display name",
         required=False,
         max_length=200,
@@ -61,14 +63,14 @@ class CommentForm(GuardedForm):
 
 
 class EditForm(forms.Form):
-    body = forms.CharField(
+    body = TextField(
         label="Your comment", max_length=settings.COMMENT_MAX_LENGTH * 2, widget=forms.Textarea, strip=False
     )
 
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?")
-    note = forms.CharField(
+    note = TextField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Anything to add? (optional)"
     )
 

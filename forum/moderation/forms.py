@@ -3,6 +3,7 @@
 from django import forms
 
 from forum.debates.models import Debate, WordRule
+from forum.lib.forms import TextField
 
 from .models import BanDuration, RejectReason
 
@@ -43,20 +44,18 @@ class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.ChoiceField(choices=[("", "—"), *RejectReason.choices], required=False)
     duration = forms.ChoiceField(choices=BanDuration.choices, required=False)
-    ban_reason = forms.CharField(max_length=2000, required=False)
+    ban_reason = TextField(max_length=2000, required=False)
 
 
 class BanForm(forms.Form):
     duration = forms.ChoiceField(choices=BanDuration.choices, initial=BanDuration.DAY)
     # Checked by the service, which gives the message.
-    reason = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500})
-    )
+    reason = TextField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}))
     reject_pending = forms.BooleanField(required=False, label="Also reject their comments awaiting review")
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}), label="Note")
+    body = TextField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}), label="Note")
 
 
 class RuleForm(forms.Form):
@@ -65,7 +64,7 @@ class RuleForm(forms.Form):
 
 
 class TryForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         max_length=20000, widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}), label="Try a text", strip=False
     )
     debate = forms.ModelChoiceField(queryset=Debate.objects.order_by("-created_at"), empty_label=None)
@@ -91,10 +90,10 @@ class VoidForm(forms.Form):
     debate = forms.IntegerField()
     network_hash = forms.RegexField(regex=r"^[0-9a-f]{8,32}$")
     start = forms.DateTimeField()
-    reason = forms.CharField(max_length=500, required=False)
+    reason = TextField(max_length=500, required=False)
 
 
 class AppealForm(forms.Form):
-    note = forms.CharField(
+    note = TextField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}), label="Why should we look again?"
     )

@@ -1,0 +1,17 @@
+"""Form fields shared by the public and the moderation side."""
+
+from django import forms
+
+
+class TextField(forms.CharField):
+    """A field for what people write: NUL characters are removed, not refused.
+
+    The API removes them as the documented normalisation says (PostgreSQL cannot
+    store one); the HTML forms do the same instead of turning down the whole
+    text for a character nobody sees.
+    """
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\x00", "")
+        return super().to_python(value)
