@@ -248,7 +248,9 @@ def data_counts(data: dict) -> dict[str, int]:
         "likes": len(data["likes"]),
         "reports": len(data["reports"]),
         "bans": len(data["bans"]),
-        "network_hashes": len(data["network_hashes"]),
+        # Distinct values, as the erasure counts them: a vote and a comment sent
+        # from one network hold the same hash.
+        "network_hashes": len({h["value"] for h in data["network_hashes"]}),
     }
 
 
@@ -262,7 +264,7 @@ COUNT_LABELS = {
     "likes": "Likes given",
     "reports": "Reports made",
     "bans": "Bans",
-    "network_hashes": "Network hashes",
+    "network_hashes": "Network hashes (different values)",
     "moderatornote": "Moderators' notes about you",
     "audit_entries_redacted": "Moderation log entries no longer pointing at you",
 }

@@ -1,6 +1,7 @@
 """The "My data" pages: what they show, the download, erasing, changing the key, limits."""
 
 import json
+import re
 from http import HTTPStatus
 
 import pytest
@@ -79,6 +80,20 @@ def test_the_erase_page_lists_what_will_go_before_anything_goes(reader, debate, 
     assert "cannot be undone" in page
     assert Comment.objects.count() == 2
     assert Erasure.objects.count() == 0
+
+
+def test_the_erase_page_counts_what_the_erasure_then_reports(reader, debate, no_rate_limits):
+    """A vote and a comment from one network hold one hash: both pages say 1."""
+    reader.post(f"/debates/{SLUG}/vote/", {"option": "useful"}, REMOTE_ADDR="203.0.113.7")
+    reader.post(f"/debates/{SLUG}/comments/", {"body": "From the same desk."}, REMOTE_ADDR="203.0.113.8")
+    held = {c.network_hash for c in Comment.objects.all()} | {b.network_hash for b in Ballot.objects.all()}
+    assert len(held) == 1
+    assert "" not in held
+    preview = reader.get("/me/erase/").content.decode()
+    assert re.search(r"Network hashes \(different values\)</t[hd]>\s*<td[^>]*>1<", preview), preview
+    erased = reader.post("/me/erase/").content.decode()
+    assert re.search(r"Network hashes \(different values\)</t[hd]>\s*<td[^>]*>1<", erased), erased
+    assert Erasure.objects.get().counts["network_hashes"] == 1
 
 
 def test_erasing_twice_at_once_erases_once(reader, debate, settings):
