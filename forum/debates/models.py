@@ -245,6 +245,10 @@ class Comment(models.Model):
             models.Index(fields=["debate", "status", "depth", "-created_at"]),
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["status", "decided_at"]),
+            # A page of a debate's threads, newest or oldest first, read in order off the
+            # index (published and deleted placeholders are both listed, so the status
+            # cannot lead the index).
+            models.Index(fields=["debate", "depth", "-created_at", "-id"]),
             # The pending tab of the queue, oldest first, read straight off the index.
             models.Index(fields=["status", "created_at", "id"]),
         ]
