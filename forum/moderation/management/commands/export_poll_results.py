@@ -94,6 +94,8 @@ class Command(BaseCommand):
         if verbosity >= 1 and self.stderr.isatty():
             bar = ProgressBar(self.stderr, count_rows(export), kind)
             export.data = _counted(export.data, bar)
+            if export.csv_data is not None:
+                export.csv_data = _counted(export.csv_data, bar)
 
         if to_stdout:
             for chunk in write_text(export, fmt):
