@@ -376,7 +376,8 @@ def export_ballots(debate: Debate, now: datetime.datetime) -> Export:
     keyed = hashlib.blake2b(key=secret, digest_size=8)
     hours = _Hours()
 
-    def typed():
+    def rows(option_keys: dict, hour_values, as_bool):
+        """One pass over the ballots; the typed and the CSV rows differ only in these lookups."""
         chunks, hour_key = _ballot_rows(debate)
         for batch in chunks:
             for pk, option_id, first_id, changes, hour, has_commented in batch:
@@ -384,33 +385,25 @@ def export_ballots(debate: Debate, now: datetime.datetime) -> Export:
                 h.update(str(pk).encode())
                 yield (
                     h.hexdigest(),
-                    keys[option_id],
-                    keys[first_id],
+                    option_keys[option_id],
+                    option_keys[first_id],
                     changes,
-                    hours[hour_key(hour) if hour_key else hour],
-                    bool(has_commented),
+                    hour_values[hour_key(hour) if hour_key else hour],
+                    as_bool(has_commented),
                 )
 
-    def csv_cells():
-        chunks, hour_key = _ballot_rows(debate)
-        texts = _HourTexts(hours)
-        booleans = {False: "false", True: "true"}  # also 0 and 1, as SQLite returns them
-        for batch in chunks:
-            for pk, option_id, first_id, changes, hour, has_commented in batch:
-                h = keyed.copy()
-                h.update(str(pk).encode())
-                yield (
-                    h.hexdigest(),
-                    csv_keys[option_id],
-                    csv_keys[first_id],
-                    changes,
-                    texts[hour_key(hour) if hour_key else hour],
-                    booleans[has_commented],
-                )
+    booleans = {False: "false", True: "true"}  # also 0 and 1, as SQLite returns them
 
     metadata = _metadata(debate, "ballots", now, row_order="random, different in every export")
     return Export(
-        "ballots", debate, now, metadata, BALLOTS_COLUMNS, typed(), options=_option_list(options), csv_data=csv_cells()
+        "ballots",
+        debate,
+        now,
+        metadata,
+        BALLOTS_COLUMNS,
+        rows(keys, hours, bool),
+        options=_option_list(options),
+        csv_data=rows(csv_keys, _HourTexts(hours), booleans.__getitem__),
     )
 
 
