@@ -4,19 +4,16 @@ import hashlib
 import json
 from datetime import datetime
 
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import NinjaJSONEncoder
 from pydantic import ConfigDict
 
-from forum.lib import prepared
-
 from .identity import api_participant
-from .models import Ballot, Comment, Debate, PollOption
+from .models import Ballot, Comment, Debate
 from .network import network_hash
 from .ranking import NO_VOTE
-from .reading import SORTS, RecentRenders, comment_page, debate_read
+from .reading import SORTS, RecentRenders, comment_page, debate_read, with_options
 from .results import poll_counts, results_visible
 from .services import comment_create, comment_delete, comment_edit, like_toggle, report_create, vote_cast, vote_withdraw
 
@@ -62,27 +59,7 @@ def _debate(slug: str) -> Debate:
     debate = debate_read(slug)
     if debate is None:
         raise Http404(f"No debate with the slug {slug!r}.")
-    prefetch_related_objects([debate], "options")
-    return debate
-
-
-_OPTIONS = prepared.Select(lambda debate_id: PollOption.objects.filter(debate_id=debate_id), [-1])
-
-
-def _debate_with_options(slug: str) -> Debate:
-    """The debate with its options in place, as ``_debate`` gives it, for the
-    vote: ``prefetch_related_objects`` costs more than the two queries it runs,
-    so the options come from a prepared query and are left where it would put
-    them (``debate.options.all()`` then reads them without a query)."""
-    debate = debate_read(slug)
-    if debate is None:
-        raise Http404(f"No debate with the slug {slug!r}.")
-    # Filtered as the related manager's own QuerySet is, so that chaining on it stays right.
-    options = PollOption.objects.filter(debate_id=debate.pk)
-    options._result_cache = _OPTIONS.objects(debate.pk)
-    options._prefetch_done = True
-    debate._prefetched_objects_cache = {"options": options}
-    return debate
+    return with_options(debate)
 
 
 @router.get("/debates", response=list[DebateOut], tags=["debates"])
@@ -172,7 +149,7 @@ def _shared_comment_page(slug: str, sort: str, stance: str, page: int) -> HttpRe
     sort = sort if sort in SORTS else "newest"
 
     def render() -> bytes:
-        prefetch_related_objects([debate], "options")
+        with_options(debate)
         out = _comment_page_out(debate, None, sort, stance, page)
         return json.dumps(CommentPageOut.model_validate(out).model_dump(), cls=NinjaJSONEncoder).encode()
 
@@ -355,7 +332,7 @@ class VoteOut(Schema):
     exclude_unset=True,
 )
 def cast_vote(request, slug: str, payload: VoteIn):
-    debate = _debate_with_options(slug)
+    debate = _debate(slug)
     result = vote_cast(
         debate=debate,
         participant=api_participant(request),

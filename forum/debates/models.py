@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from forum.lib.markdown import render_summary
 
@@ -38,6 +37,8 @@ class Debate(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField(help_text="Markdown, written in our own words.")
+    # The summary as HTML, rendered when the summary is saved, not on every page.
+    summary_html = models.TextField(blank=True, editable=False)
     source_name = models.CharField(max_length=120)
     source_title = models.CharField(max_length=300, blank=True)
     source_date = models.DateField()
@@ -64,12 +65,15 @@ class Debate(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.summary_html = render_summary(self.summary)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "summary" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "summary_html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("debates:detail", args=[self.slug])
-
-    @cached_property
-    def summary_html(self) -> str:
-        return render_summary(self.summary)
 
     def is_poll_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -188,10 +192,14 @@ class DailyTally(models.Model):
 
 
 class CommentQuerySet(models.QuerySet):
-    def visible_to(self, participant):
-        """Published comments, plus the viewer's own pending ones, plus
-        placeholders of deleted comments (kept only where replies exist)."""
-        shown = Q(status__in=[Comment.Status.PUBLISHED, Comment.Status.DELETED])
+    def visible_to(self, participant, *, placeholders: bool = True):
+        """Published comments, plus the viewer's own pending ones, plus (unless
+        ``placeholders`` is false) placeholders of deleted comments, kept only
+        where replies exist."""
+        if placeholders:
+            shown = Q(status__in=[Comment.Status.PUBLISHED, Comment.Status.DELETED])
+        else:
+            shown = Q(status=Comment.Status.PUBLISHED)
         if participant is not None:
             shown |= Q(participant=participant, status=Comment.Status.PENDING)
         return self.filter(shown)
@@ -267,6 +275,12 @@ class Comment(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.status == self.Status.DELETED
+
+    def is_visible_to(self, participant) -> bool:
+        """``CommentQuerySet.visible_to`` for a comment already read."""
+        if self.status in (self.Status.PUBLISHED, self.Status.DELETED):
+            return True
+        return participant is not None and self.participant_id == participant.pk and self.status == self.Status.PENDING
 
 
 class CommentRevision(models.Model):

@@ -8,13 +8,16 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 
-from .models import Comment, Debate, Like
+from forum.lib import prepared
+
+from .models import Comment, Debate, Like, PollOption
 from .ranking import ranked_ids, stance_breakdown
 
 SORTS = {
@@ -35,6 +38,10 @@ class CommentPage:
     threads: list[Comment]  # top-level comments, each with .replies (nested)
 
 
+# Columns a page of comments never shows (the page and the API alike); not read.
+UNSHOWN = ("body", "reasons", "idempotency_key", "network_hash", "decided_at", "report_count")
+
+
 def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: str = "", page: int = 1) -> CommentPage:
     sort = sort if sort in SORTS else "newest"
     visible = Comment.objects.filter(debate=debate).visible_to(participant)
@@ -43,35 +50,47 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         top = top.filter(stance__isnull=True)
     elif stance:
         top = top.filter(stance__key=stance)
-    per_page = settings.COMMENTS_PER_PAGE
     top_count = top.count()
+    per_page = settings.COMMENTS_PER_PAGE
     pages = max(1, math.ceil(top_count / per_page))
     page = min(max(1, page), pages)
     offset = (page - 1) * per_page
     if sort == "common_ground":
         threads = _common_ground_page(debate, top, offset, per_page, filtered=bool(stance))
+        rows = Comment.objects.filter(thread_id__in=[c.pk for c in threads], depth__gt=0) if threads else None
     else:
         # The page's ids are picked in a subquery that sorts narrow rows (off
-        # the index when it covers the sort), and only those rows are read
-        # whole: sorting every top-level row with its body costs several times
-        # more on a debate with thousands of comments. Still one query.
+        # the index when it covers the sort), and only those rows and their
+        # replies are read whole, in the same query: sorting every top-level
+        # row with its body costs several times more on a debate with
+        # thousands of comments. Replies are found by thread alone, so that
+        # every database reads them off the thread index (SQLite without
+        # statistics picks the status index when the status is in the query).
         page_ids = top.order_by(*SORTS[sort]).values("pk")[offset : offset + per_page]
-        threads = list(Comment.objects.filter(pk__in=page_ids).select_related("stance").order_by(*SORTS[sort]))
-    by_id = {c.pk: c for c in threads}
-    for c in threads:
+        rows = Comment.objects.filter(Q(pk__in=page_ids) | Q(thread_id__in=page_ids, depth__gt=0))
+        threads = None
+    by_id = {}
+    replies = []
+    for c in rows.defer(*UNSHOWN).order_by() if rows is not None else ():
         c.replies = []
-    if threads:
-        replies = visible.filter(thread_id__in=by_id, depth__gt=0).select_related("stance").order_by("created_at", "id")
-        for reply in replies:
-            reply.replies = []
-            by_id[reply.pk] = reply
-        for reply in (r for r in by_id.values() if r.depth > 0):
-            parent = by_id.get(reply.parent_id)
-            if parent is not None:
-                parent.replies.append(reply)
-        for c in by_id.values():
-            c.replies.sort(key=lambda r: (r.created_at, r.pk))
+        if c.depth == 0:
+            by_id[c.pk] = c
+        elif c.is_visible_to(participant):  # the replies' visibility is decided here
+            replies.append(c)
+    if threads is None:
+        threads = _ordered(list(by_id.values()), SORTS[sort])
+    else:
+        for c in threads:
+            c.replies = []
+            by_id[c.pk] = c
+    for reply in replies:
+        by_id[reply.pk] = reply
+    for reply in sorted(replies, key=lambda r: (r.created_at, r.pk)):
+        parent = by_id.get(reply.parent_id)
+        if parent is not None:
+            parent.replies.append(reply)
     options = list(debate.options.all())
+    attach_stances(by_id.values(), options)
     liked = set()
     if participant is not None and by_id:
         liked = set(
@@ -80,8 +99,24 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     for c in by_id.values():
         c.liked = c.pk in liked
         c.stance_bar = stance_breakdown(c, options)
-    count = visible.filter(~Q(status=Comment.Status.DELETED)).count()
+    # Deleted placeholders are listed but not counted.
+    count = Comment.objects.filter(debate=debate).visible_to(participant, placeholders=False).count()
     return CommentPage(count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads)
+
+
+def _ordered(comments: list, fields) -> list:
+    """``comments`` sorted as ``order_by(*fields)`` would, by stable sorts from the last field to the first."""
+    for field in reversed(fields):
+        comments.sort(key=attrgetter(field.lstrip("-")), reverse=field.startswith("-"))
+    return comments
+
+
+def attach_stances(comments, options) -> None:
+    """Set each comment's stance from the debate's options, already read, instead of a join."""
+    by_id = {o.pk: o for o in options}
+    cache_stance = Comment.stance.field.set_cached_value
+    for c in comments:
+        cache_stance(c, by_id.get(c.stance_id))
 
 
 def _common_ground_page(debate, top, offset, per_page, *, filtered):
@@ -92,12 +127,12 @@ def _common_ground_page(debate, top, offset, per_page, *, filtered):
         allowed = set(top.filter(pk__in=scored).values_list("pk", flat=True))
         scored = [pk for pk in scored if pk in allowed]
     page_ids = scored[offset : offset + per_page]
-    rows = {c.pk: c for c in top.filter(pk__in=page_ids).select_related("stance")} if page_ids else {}
+    rows = {c.pk: c for c in top.filter(pk__in=page_ids).defer(*UNSHOWN)} if page_ids else {}
     threads = [rows[pk] for pk in page_ids if pk in rows]
     missing = per_page - len(threads)
     if missing > 0:
         rest_offset = max(0, offset - len(scored))
-        rest = top.exclude(pk__in=scored).select_related("stance").order_by("-created_at", "-id")
+        rest = top.exclude(pk__in=scored).defer(*UNSHOWN).order_by("-created_at", "-id")
         threads += list(rest[rest_offset : rest_offset + missing])
     return threads
 
@@ -109,8 +144,9 @@ def common_ground_highlights(debate: Debate, limit: int = 3) -> list[Comment]:
     if not top_ids:
         return []
     options = list(debate.options.all())
-    rows = {c.pk: c for c in Comment.objects.filter(pk__in=top_ids).select_related("stance")}
+    rows = {c.pk: c for c in Comment.objects.filter(pk__in=top_ids).defer(*UNSHOWN)}
     highlights = [rows[pk] for pk in top_ids if pk in rows]
+    attach_stances(highlights, options)
     for c in highlights:
         c.stance_bar = stance_breakdown(c, options)
     return highlights
@@ -160,6 +196,21 @@ def debate_read(slug: str | None = None) -> Debate | None:
         for convert in converters:
             row[position] = convert(row[position], expression, connection)
     return Debate.from_db(connection.alias, compiled.attnames, row)
+
+
+_OPTIONS = prepared.Select(lambda debate_id: PollOption.objects.filter(debate_id=debate_id), [-1])
+
+
+def with_options(debate: Debate) -> Debate:
+    """The debate with its poll options in place, as ``prefetch_related("options")``
+    leaves them (``debate.options.all()`` then reads them without a query), but
+    from a prepared query: the prefetch machinery costs more than the query."""
+    # Filtered as the related manager's own QuerySet is, so that chaining on it stays right.
+    options = PollOption.objects.filter(debate_id=debate.pk)
+    options._result_cache = _OPTIONS.objects(debate.pk)
+    options._prefetch_done = True
+    debate._prefetched_objects_cache = {"options": options}
+    return debate
 
 
 class RecentRenders:

@@ -1,10 +1,12 @@
 import re
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from forum.debates.models import Comment, Debate, PollOption
 from forum.debates.seed import CLEARVIEW_SLUG, ensure_clearview_debate
@@ -50,6 +52,14 @@ def test_summary_markdown_cannot_inject_html(anon, debate):
     assert 'href="javascript' not in html
 
 
+def test_summary_html_is_rendered_when_the_summary_is_saved(anon, debate):
+    debate.summary = "A **new** summary"
+    debate.save(update_fields=["summary"])
+    debate.refresh_from_db()
+    assert debate.summary_html == "<p>A <strong>new</strong> summary</p>"
+    assert "A <strong>new</strong> summary" in anon.get("/").content.decode()
+
+
 def test_page_makes_no_third_party_request(anon, debate):
     html = anon.get("/").content.decode()
     for attribute in ('src="http', "src='http", 'href="//', "@import"):
@@ -90,9 +100,9 @@ def test_participant_page_query_count_does_not_grow(reader, debate, make_partici
     with CaptureQueriesContext(connection) as ctx:
         assert reader.get("/").status_code == HTTPStatus.OK
     # featured debate, options, participant by key hash, ballot, active ban,
-    # top-level count, page of comments, replies of the page, likes by the
+    # top-level count, page of comments with their replies, likes by the
     # viewer on the page, visible count
-    assert len(app_queries(ctx)) == 10, app_queries(ctx)
+    assert len(app_queries(ctx)) == 9, app_queries(ctx)
 
 
 def test_cached_page_gets_fresh_per_request_tokens(anon, debate):
@@ -130,3 +140,36 @@ def test_page_cache_off_renders_every_time(anon, debate, settings):
     with CaptureQueriesContext(connection) as ctx:
         anon.get("/")
     assert len(app_queries(ctx)) > 2
+
+
+@pytest.mark.parametrize("status", list(Comment.Status))
+def test_a_comment_read_is_visible_exactly_when_visible_to_would_select_it(debate, make_participant, status):
+    author, other = make_participant().participant, make_participant().participant
+    comment = Comment.objects.create(debate=debate, participant=author, body="x", body_html="<p>x</p>", status=status)
+    for viewer in (None, author, other):
+        selected = Comment.objects.filter(pk=comment.pk).visible_to(viewer).exists()
+        assert comment.is_visible_to(viewer) is selected, (status, viewer)
+
+
+def test_threads_keep_their_order_and_replies_without_a_thread_link(anon, debate, make_participant):
+    """Top-level comments are found by id, replies by thread: a top-level row
+    whose thread was never set (an import) is still listed, in order."""
+    author = make_participant().participant
+    now = timezone.now()
+    a, b, c = Comment.objects.bulk_create(
+        Comment(
+            debate=debate, participant=author, body=n, body_html=f"<p>{n}</p>", created_at=now - timedelta(minutes=m)
+        )
+        for n, m in (("first", 30), ("second", 20), ("third", 10))
+    )
+    Comment.objects.create(
+        debate=debate, participant=author, parent=a, thread=a, depth=1, body="re", body_html="<p>reply to first</p>"
+    )
+    Comment.objects.filter(pk=b.pk).update(like_count=5)
+    html = anon.get("/?sort=oldest").content.decode()
+    assert html.index("<p>first</p>") < html.index("<p>reply to first</p>") < html.index("<p>second</p>")
+    assert html.index("<p>second</p>") < html.index("<p>third</p>")
+    newest = anon.get("/").content.decode()
+    assert newest.index("<p>third</p>") < newest.index("<p>second</p>") < newest.index("<p>first</p>")
+    top = anon.get("/?sort=top").content.decode()
+    assert top.index("<p>second</p>") < top.index("<p>third</p>") < top.index("<p>first</p>")

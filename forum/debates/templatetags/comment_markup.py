@@ -115,6 +115,7 @@ class _Page:
         request = context["request"]
         debate = context["debate"]
         self.now = timezone.now()
+        self.tz = timezone.get_current_timezone()
         self.csrf_token = escape(str(context.get("csrf_token", "")))
         self.return_query = escape(f"?{request.GET.urlencode()}" if request.GET else "")
         self.comments_open = debate.comments_open
@@ -146,7 +147,7 @@ class _Page:
 
     def _shown(self, c, pk, pending, out):
         stance = c.stance
-        created = timezone.localtime(c.created_at).isoformat()
+        created = c.created_at.astimezone(self.tz).isoformat()
         when = ago(c.created_at, self.now)
         out.append(
             f'<header class="comment-meta"><span class="author" id="c{pk}-by">{escape(c.author_name)}</span> '

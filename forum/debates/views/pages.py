@@ -8,7 +8,6 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET
 from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Debate
-from ..reading import SORTS, RecentRenders, comment_page, common_ground_highlights, debate_read
+from ..reading import SORTS, RecentRenders, comment_page, common_ground_highlights, debate_read, with_options
 from ..results import poll_results, results_visible
 from ..services import active_ban, edit_deadline
 
@@ -108,7 +107,7 @@ def _page_key(request, debate: Debate) -> str:
 
 def _render_anonymous(request, debate: Debate) -> str:
     """The page with stand-ins where the per-request values go."""
-    prefetch_related_objects([debate], "options")
+    with_options(debate)
     context = debate_context(request, debate)
     token = get_token(request)
     context["csrf_token"] = token
@@ -140,7 +139,7 @@ def _anonymous_page(request, debate: Debate) -> HttpResponse:
 def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
     if not kwargs and status == HTTPStatus.OK and _serves_cached_page(request):
         return _anonymous_page(request, debate)
-    prefetch_related_objects([debate], "options")
+    with_options(debate)
     response = render(request, "debates/detail.html", debate_context(request, debate, **kwargs), status=status)
     if request.COOKIES.get(SHOW_KEY_COOKIE):
         response.delete_cookie(SHOW_KEY_COOKIE, samesite="Lax")
