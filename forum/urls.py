@@ -12,6 +12,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
     path("privacy/", pages.privacy, name="privacy"),
+    path("favicon.ico", pages.favicon),
     path("", include("forum.debates.urls")),
     path("moderation/", include("forum.moderation.urls")),
     path("", include("forum.moderation.public_urls")),

@@ -13,7 +13,6 @@ from operator import attrgetter
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
 
 from forum.lib import prepared
 
@@ -57,7 +56,7 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     offset = (page - 1) * per_page
     if sort == "common_ground":
         threads = _common_ground_page(debate, top, offset, per_page, filtered=bool(stance))
-        rows = Comment.objects.filter(thread_id__in=[c.pk for c in threads], depth__gt=0) if threads else None
+        rows = _unshown(Comment.objects.filter(thread_id__in=[c.pk for c in threads], depth__gt=0)) if threads else None
     else:
         # The page's ids are picked in a subquery that sorts narrow rows (off
         # the index when it covers the sort), and only those rows and their
@@ -66,12 +65,16 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         # thousands of comments. Replies are found by thread alone, so that
         # every database reads them off the thread index (SQLite without
         # statistics picks the status index when the status is in the query).
+        # (UNION ALL, not OR: PostgreSQL cannot read an OR of two IN
+        # subqueries off indexes and scans the whole table.)
         page_ids = top.order_by(*SORTS[sort]).values("pk")[offset : offset + per_page]
-        rows = Comment.objects.filter(Q(pk__in=page_ids) | Q(thread_id__in=page_ids, depth__gt=0))
+        rows = _unshown(Comment.objects.filter(pk__in=page_ids)).union(
+            _unshown(Comment.objects.filter(thread_id__in=page_ids, depth__gt=0)), all=True
+        )
         threads = None
     by_id = {}
     replies = []
-    for c in rows.defer(*UNSHOWN).order_by() if rows is not None else ():
+    for c in rows if rows is not None else ():
         c.replies = []
         if c.depth == 0:
             by_id[c.pk] = c
@@ -102,6 +105,10 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     # Deleted placeholders are listed but not counted.
     count = Comment.objects.filter(debate=debate).visible_to(participant, placeholders=False).count()
     return CommentPage(count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads)
+
+
+def _unshown(comments):
+    return comments.defer(*UNSHOWN).order_by()
 
 
 def _ordered(comments: list, fields) -> list:

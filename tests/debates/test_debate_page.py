@@ -60,6 +60,14 @@ def test_summary_html_is_rendered_when_the_summary_is_saved(anon, debate):
     assert "A <strong>new</strong> summary" in anon.get("/").content.decode()
 
 
+def test_the_site_has_its_own_icon(anon, debate):
+    icon = re.search(r'<link rel="icon" href="(/static/forum/favicon[^"]*\.svg)"', anon.get("/").content.decode())
+    assert icon
+    response = anon.get("/favicon.ico")
+    assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert response["Location"] == icon.group(1)
+
+
 def test_page_makes_no_third_party_request(anon, debate):
     html = anon.get("/").content.decode()
     for attribute in ('src="http', "src='http", 'href="//', "@import"):
@@ -156,7 +164,7 @@ def test_threads_keep_their_order_and_replies_without_a_thread_link(anon, debate
     whose thread was never set (an import) is still listed, in order."""
     author = make_participant().participant
     now = timezone.now()
-    a, b, c = Comment.objects.bulk_create(
+    a, b, _ = Comment.objects.bulk_create(
         Comment(
             debate=debate, participant=author, body=n, body_html=f"<p>{n}</p>", created_at=now - timedelta(minutes=m)
         )

@@ -8,10 +8,11 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -178,6 +179,12 @@ def results(request, slug):
 @require_GET
 def privacy(request):
     return render(request, "debates/privacy.html", {"settings": settings})
+
+
+@require_GET
+def favicon(request):
+    """For clients that ask for /favicon.ico whatever the page's icon link says."""
+    return HttpResponsePermanentRedirect(static("forum/favicon.svg"))
 
 
 @never_cache
