@@ -133,9 +133,14 @@ def suggested_reason(comment: Comment) -> str:
 
 def with_context(comments):
     """Comments with everything a moderator needs to decide, in a fixed number of queries."""
-    return comments.select_related("debate", "participant", "stance", "parent", "appeal").prefetch_related(
-        Prefetch("revisions", queryset=CommentRevision.objects.order_by("created_at")),
-        Prefetch("reports", queryset=Report.objects.order_by("created_at")),
+    return (
+        comments.select_related("debate", "participant", "stance", "parent", "appeal")
+        # The queue names each comment's debate; its summary is long and not shown.
+        .defer("debate__summary", "debate__summary_html")
+        .prefetch_related(
+            Prefetch("revisions", queryset=CommentRevision.objects.order_by("created_at")),
+            Prefetch("reports", queryset=Report.objects.order_by("created_at")),
+        )
     )
 
 

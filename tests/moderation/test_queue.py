@@ -240,3 +240,30 @@ def test_queue_query_count_is_the_same_with_10_and_1000_items(moderator, debate,
     # 10 revisions, 11 reports, 12 authors' counts, 13 notes, 14 bans in force
     expected = 13 if "redis" in settings.CACHES["default"]["BACKEND"].lower() else 14
     assert small == large == expected, sql
+
+
+def test_every_text_an_item_shows_is_escaped(moderator, make_comment, make_participant):
+    """Names, reports, appeals, earlier versions, the parent's text, notes and ban
+    reasons all come from people: each shows as text, never as markup."""
+    hostile = "<b>x</b>&\"'"
+    escaped = "&lt;b&gt;x&lt;/b&gt;&amp;&quot;&#x27;"
+    author = make_participant().participant
+    parent = make_comment(f"Parent {hostile}", status=Comment.Status.PUBLISHED, author_name=hostile)
+    comment = make_comment(
+        "Held", participant=author, parent=parent, thread=parent, depth=1, author_name=hostile, reasons=[hostile]
+    )
+    CommentRevision.objects.create(comment=comment, body=f"line one {hostile}\nline two", created_at=timezone.now())
+    Report.objects.create(comment=comment, participant=make_participant().participant, reason="other", note=hostile)
+    Appeal.objects.create(comment=comment, note=hostile)
+    ModeratorNote.objects.create(participant=author, author_label=hostile, body=hostile)
+    html = moderator.get("/moderation/").content.decode()
+    assert "<b>x</b>" not in html
+    item = html[html.index(f'id="item-{comment.pk}"') :]
+    assert f'<span class="author">{escaped}</span>' in item  # the author's name
+    assert f"In reply to {escaped}: “Parent {escaped}”" in item  # the parent's name and text
+    assert f'title="{escaped}"' in item  # an unknown reason code
+    assert f"<blockquote>line one {escaped}<br>line two</blockquote>" in item  # an earlier version
+    assert f"Something else: “{escaped}”" in item  # a report's note
+    assert f"</span>: {escaped}</div>" in item  # the appeal
+    assert f"<li>{escaped} <span" in item  # a moderator's note
+    assert f"— {escaped}," in item  # and its author

@@ -43,24 +43,29 @@ def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
     # Ids and URLs as strings once here: the template would otherwise localise
     # each number and reverse each URL for every item of the page.
     urls = {name: _url_maker(f"moderation:{name}") for name in ("decide", "participant", "ban", "unban")}
+    debate_urls = {}
+    # The reason menu of an item, with its suggested reason selected: one per reason, shared.
+    reason_options = {
+        reason: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((value, " selected" if value == reason else "", text) for value, text in RejectReason.choices),
+        )
+        for reason in RejectReason.values
+    }
     for i, item in enumerate(items):
         neighbour = items[i + 1] if i + 1 < len(items) else (items[i - 1] if i else None)
         item.next_id = neighbour.pk if neighbour else None
         item.ref = str(item.pk)
         item.decide_url = urls["decide"](item.pk)
+        if item.debate_id not in debate_urls:
+            debate_urls[item.debate_id] = item.debate.get_absolute_url()
+        item.debate_url = debate_urls[item.debate_id]
         if item.participant_id:
             item.author_ref = str(item.participant_id)
             for name in ("participant", "ban", "unban"):
                 setattr(item, f"{name}_url", urls[name](item.participant_id))
-        # Built here, not in the template: 25 items times 8 options is most of the page.
-        item.reason_options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (value, " selected" if value == item.suggested_reason else "", text)
-                for value, text in RejectReason.choices
-            ),
-        )
+        item.reason_options = reason_options[item.suggested_reason]
     # After a refused bulk action the same boxes stay ticked.
     selected = set(request.POST.getlist("ids")) if bulk_form is not None else set()
     return render(
