@@ -18,9 +18,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker):
-    """Load the toxicity model once per worker at start, so no reader's first
-    comment waits for it (about 2 s)."""
+    """Load the URLconf (with the API and the exports behind it, about 1 s) and
+    the toxicity model (about 2 s) once per worker at start, so that no reader's
+    first request or first comment waits for them."""
     from django.conf import settings
+    from django.urls import resolve
+
+    resolve("/")
 
     if settings.SCREEN_TOXICITY_SCORER:
         from django.utils.module_loading import import_string

@@ -39,7 +39,7 @@ class _Queue:
         self.here = escape(context["here"])
         self.tab = context["queue"].tab
         self.selected = context.get("selected") or set()
-        self.ban_durations = "".join(
+        self.ban_durations = " ".join(
             f'<label class="radio"><input type="radio" name="duration" value="{escape(value)}"'
             f"{' checked' if i == 0 else ''}> {escape(text)}</label>"
             for i, (value, text) in enumerate(context["ban_durations"])
@@ -162,15 +162,16 @@ class _Queue:
         next_anchor = f"#item-{item.next_id}" if item.next_id else ""
         appeal = item.appeal_open
         approve = " and close reports" if self.tab == "reported" else (": grant the appeal" if appeal else "")
+        # Spaces between the controls, as the template had: they are inline, and touch without.
         out.append(
             f'<div class="queue-actions"><form method="post" action="{escape(item.decide_url)}" class="decide-form">'
-            f'{self.csrf}<input type="hidden" name="return_to" value="{self.here}{next_anchor}">'
+            f'{self.csrf} <input type="hidden" name="return_to" value="{self.here}{next_anchor}"> '
             '<button type="submit" name="action" value="approve" class="button button-primary" data-key="a">'
-            f"<u>A</u>pprove{approve}</button>"
-            f'<label for="reason-{ref}" class="visually-hidden">Reason for rejecting</label>'
-            f'<select name="reason" id="reason-{ref}">{item.reason_options}</select>'
+            f"<u>A</u>pprove{approve}</button> "
+            f'<label for="reason-{ref}" class="visually-hidden">Reason for rejecting</label> '
+            f'<select name="reason" id="reason-{ref}">{item.reason_options}</select> '
             '<button type="submit" name="action" value="reject" class="button" data-key="r">'
-            f"<u>R</u>eject{': uphold' if appeal else ''}</button>"
+            f"<u>R</u>eject{': uphold' if appeal else ''}</button> "
             '<button type="submit" name="action" value="spam" class="button" data-key="s"><u>S</u>pam</button>'
             "</form>"
         )
@@ -178,18 +179,18 @@ class _Queue:
             back = f'<input type="hidden" name="return_to" value="{self.here}#item-{ref}">'
             if item.history and item.history.ban:
                 out.append(
-                    f'<form method="post" action="{escape(item.unban_url)}" class="inline-form">{self.csrf}{back}'
+                    f'<form method="post" action="{escape(item.unban_url)}" class="inline-form">{self.csrf}{back} '
                     '<button type="submit" class="button">Unban author</button></form>'
                 )
             else:
                 out.append(
                     '<details class="ban-details" data-key="b"><summary class="button"><u>B</u>an author</summary>'
                     f'<form method="post" action="{escape(item.ban_url)}" class="ban-form">{self.csrf}{back}'
-                    f"<fieldset><legend>Ban for</legend>{self.ban_durations}</fieldset>"
-                    f'<label for="ban-reason-{ref}">Reason (shown to the author)</label>'
-                    f'<input type="text" name="reason" id="ban-reason-{ref}" maxlength="500" required>'
+                    f"<fieldset><legend>Ban for</legend>{self.ban_durations}</fieldset> "
+                    f'<label for="ban-reason-{ref}">Reason (shown to the author)</label> '
+                    f'<input type="text" name="reason" id="ban-reason-{ref}" maxlength="500" required> '
                     '<label class="radio"><input type="checkbox" name="reject_pending">'
-                    " Also reject their comments awaiting review</label>"
+                    " Also reject their comments awaiting review</label> "
                     '<button type="submit" class="button button-danger">Ban</button></form></details>'
                 )
         out.append("</div>")
