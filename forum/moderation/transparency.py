@@ -40,21 +40,24 @@ _ADD_ONE = prepared.Update(
 
 def tally(outcome: str, reasons=("",), *, when=None) -> None:
     """Count one comment under ``outcome`` once for each reason (or once, reason-less;
-    ``""`` among the reasons counts the outcome's total too), in one query once
-    the month's rows exist."""
+    ``""`` among the reasons counts the outcome's total too): one prepared query
+    per reason once the month's rows exist.
+
+    Each reason's row is incremented if it exists, else created; a creation
+    that loses a race to a concurrent event finds the row and increments it.
+    So every reason counts exactly once, whatever runs at the same time (a bulk
+    update followed by a read of which rows existed could miss a row created
+    in between).
+    """
     month = month_of(when)
-    reasons = list(dict.fromkeys(reasons)) or [""]
-    if len(reasons) == 1 and _ADD_ONE(month, outcome, reasons[0]):
-        return
-    rows = TransparencyTally.objects.filter(month=month, outcome=outcome, reason__in=reasons)
-    if len(reasons) > 1 and rows.update(count=F("count") + 1) == len(reasons):
-        return
-    for reason in set(reasons) - set(rows.values_list("reason", flat=True)):
+    for reason in dict.fromkeys(reasons) or [""]:
+        if _ADD_ONE(month, outcome, reason):
+            continue
         try:
             with transaction.atomic():
                 TransparencyTally.objects.create(month=month, outcome=outcome, reason=reason, count=1)
         except IntegrityError:  # a concurrent event created the row first
-            TransparencyTally.objects.filter(month=month, outcome=outcome, reason=reason).update(count=F("count") + 1)
+            _ADD_ONE(month, outcome, reason)
 
 
 def monthly_report(months: int = 24) -> list[dict]:

@@ -1,12 +1,17 @@
 """The public transparency page: per month, comments published, held, rejected and
 removed, by reason code, with no personal data."""
 
+import datetime
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
+import pytest
+from django.db import connections
 from django.utils import timezone
 
 from forum.debates.models import Comment, Report
 from forum.moderation.models import TransparencyTally
+from forum.moderation.transparency import month_of, tally
 
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
 
@@ -79,3 +84,28 @@ def test_restoring_a_reported_comment_does_not_count_it_published_twice(
     figures = month_figures(api.client)
     assert figures["published"] == (1, {})
     assert figures["held"] == (1, {"reports": 1})
+
+
+def test_a_tally_counts_each_reason_once_whether_its_row_exists_or_not(db):
+    TransparencyTally.objects.create(month=month_of(), outcome="held", reason="toxicity", count=5)
+    tally("held", ["", "toxicity", "spam", "toxicity"])
+    counts = dict(TransparencyTally.objects.values_list("reason", "count"))
+    assert counts == {"": 1, "toxicity": 6, "spam": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_tallies_of_new_rows_all_count():
+    """Eight threads count 200 comments held for three reasons in a month with no
+    rows yet: whoever creates a row first, every event counts under each reason
+    (on PostgreSQL in CI the creations really race)."""
+
+    def count_one():
+        try:
+            tally("held", ["", "toxicity", "spam"], when=datetime.datetime(2031, 5, 17, tzinfo=datetime.UTC))
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: count_one(), range(200)))
+    counts = dict(TransparencyTally.objects.filter(month=datetime.date(2031, 5, 1)).values_list("reason", "count"))
+    assert counts == {"": 200, "toxicity": 200, "spam": 200}
