@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from forum.debates.models import Appeal, Ban, Comment, CommentRevision, Report
@@ -72,8 +72,14 @@ def tab_counts() -> dict[str, int]:
     )
     return {
         "pending": by_status.get(Status.PENDING, 0),
-        # From the (small) reports table, not by probing every published comment.
-        "reported": Report.objects.filter(resolved_at__isnull=True, comment__status=Status.PUBLISHED)
+        # From the (small) reports table, each open report's comment looked up by
+        # its key: as a join, PostgreSQL hashed every published comment (33 ms on
+        # 100,000 comments against 5 ms).
+        "reported": Report.objects.filter(resolved_at__isnull=True)
+        .alias(
+            comment_status=Subquery(Comment.objects.filter(pk=OuterRef("comment_id")).order_by().values("status")[:1])
+        )
+        .filter(comment_status=Status.PUBLISHED)
         .values("comment_id")
         .distinct()
         .count(),

@@ -20,7 +20,14 @@ def test_tabs_show_their_counts(moderator, make_comment, make_participant):
     make_comment("p1")
     make_comment("p2")
     reported = make_comment("r", status=Status.PUBLISHED)
-    Report.objects.create(comment=reported, participant=make_participant().participant, reason="abuse")
+    for reason in ("abuse", "spam"):  # two open reports: one reported comment
+        Report.objects.create(comment=reported, participant=make_participant().participant, reason=reason)
+    closed = make_comment("closed", status=Status.PUBLISHED)
+    Report.objects.create(
+        comment=closed, participant=make_participant().participant, reason="spam", resolved_at=timezone.now()
+    )
+    held = make_comment("held and reported")  # counted as pending, not as reported
+    Report.objects.create(comment=held, participant=make_participant().participant, reason="abuse")
     appealed = make_comment("a", status=Status.REJECTED, reasons=["abuse"])
     Appeal.objects.create(comment=appealed, note="Please look again")
     make_comment("s", status=Status.SPAM)
@@ -28,7 +35,7 @@ def test_tabs_show_their_counts(moderator, make_comment, make_participant):
     make_comment("old", status=Status.PUBLISHED, decided_at=timezone.now() - datetime.timedelta(days=30))
     response = moderator.get("/api/v1/moderation/queue")
     assert response.json()["counts"] == {
-        "pending": 2,
+        "pending": 3,
         "reported": 1,
         "appeals": 1,
         "approved": 1,
@@ -36,7 +43,7 @@ def test_tabs_show_their_counts(moderator, make_comment, make_participant):
         "spam": 1,
     }
     html = moderator.get("/moderation/").content.decode()
-    assert 'Pending <span class="tab-count">2</span>' in html
+    assert 'Pending <span class="tab-count">3</span>' in html
     assert 'Recently approved <span class="tab-count">1</span>' in html
 
 
