@@ -217,6 +217,8 @@ def main():
         _ballots(page, people[:5_000])
         _ballots(votes, people[5_000:15_000])
         session = _moderator_session()
+        for debate in Debate.objects.all():  # the comments were bulk-created, not saved one by one
+            debate.recount_comments()
     # A PostgreSQL database in service has its planner statistics and
     # visibility map from autovacuum, which a freshly loaded one lacks for a
     # minute or so (the planner then takes the tables for empty and counts read

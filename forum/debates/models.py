@@ -6,10 +6,13 @@ QuerySet methods below.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from forum.lib import prepared
 from forum.lib.markdown import render_summary
 
 
@@ -56,6 +59,12 @@ class Debate(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Bumped by every write that changes what readers see; part of every cache key.
     version = models.PositiveBigIntegerField(default=1)
+    # Kept by every save and deletion of a comment, in its transaction
+    # (``Comment.save``), so that no page counts the debate's comments: the
+    # threads listed to everyone (published or placeholders, top level) and
+    # the published comments. ``recount_comments`` sets them from the rows.
+    thread_count = models.IntegerField(default=0, editable=False)
+    comment_count = models.IntegerField(default=0, editable=False)
 
     objects = DebateQuerySet.as_manager()
 
@@ -70,10 +79,24 @@ class Debate(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "summary" in update_fields:
             kwargs["update_fields"] = {*update_fields, "summary_html"}
+        elif update_fields is None and not self._state.adding:
+            # Never write back the comment counts read with the debate: comments
+            # may have changed them since.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in _COUNTS
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("debates:detail", args=[self.slug])
+
+    def recount_comments(self) -> None:
+        """Set the comment counts from the rows (after an import with ``bulk_create``,
+        which saves no comment one by one; the daily purge does it for every debate)."""
+        comments = Comment.objects.filter(debate=self)
+        self.thread_count = comments.filter(depth=0, status__in=Comment.LISTED).count()
+        self.comment_count = comments.filter(status=Comment.Status.PUBLISHED).count()
+        Debate.objects.filter(pk=self.pk).update(thread_count=self.thread_count, comment_count=self.comment_count)
 
     def is_poll_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -93,6 +116,9 @@ class Debate(models.Model):
         state = "open" if self.is_poll_open() else "closed"
         fixed = [kind, settings.CODE_VERSION, str(self.pk), str(born), str(self.version), state]
         return ":".join([*fixed, *(str(p) for p in parts)])
+
+
+_COUNTS = ("thread_count", "comment_count")
 
 
 class PollOption(models.Model):
@@ -192,14 +218,10 @@ class DailyTally(models.Model):
 
 
 class CommentQuerySet(models.QuerySet):
-    def visible_to(self, participant, *, placeholders: bool = True):
-        """Published comments, plus the viewer's own pending ones, plus (unless
-        ``placeholders`` is false) placeholders of deleted comments, kept only
-        where replies exist."""
-        if placeholders:
-            shown = Q(status__in=[Comment.Status.PUBLISHED, Comment.Status.DELETED])
-        else:
-            shown = Q(status=Comment.Status.PUBLISHED)
+    def visible_to(self, participant):
+        """Published comments, plus the viewer's own pending ones, plus
+        placeholders of deleted comments (kept only where replies exist)."""
+        shown = Q(status__in=Comment.LISTED)
         if participant is not None:
             shown |= Q(participant=participant, status=Comment.Status.PENDING)
         return self.filter(shown)
@@ -217,6 +239,7 @@ class Comment(models.Model):
         DELETED = "deleted", "Deleted by its author"
 
     MAX_DEPTH = 3
+    LISTED = (Status.PUBLISHED, Status.DELETED)  # shown to everyone (a deleted one as a placeholder)
 
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="comments")
     participant = models.ForeignKey(
@@ -272,6 +295,26 @@ class Comment(models.Model):
     def __str__(self):
         return f"Comment {self.pk}"
 
+    def save(self, *args, **kwargs):
+        """Save, and keep the debate's comment counts when the status changes."""
+        update_fields = kwargs.get("update_fields")
+        counts = update_fields is None or "status" in update_fields
+        before = None
+        if counts and not self._state.adding:
+            before = getattr(self, "_stored_status", _UNREAD)
+            if before is _UNREAD:
+                before = Comment.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        super().save(*args, **kwargs)
+        if counts:
+            count_change(self.debate_id, self.depth, before, self.status)
+            self._stored_status = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        comment = super().from_db(db, field_names, values)
+        comment._stored_status = comment.__dict__.get("status", _UNREAD)
+        return comment
+
     @property
     def is_deleted(self) -> bool:
         return self.status == self.Status.DELETED
@@ -281,6 +324,39 @@ class Comment(models.Model):
         if self.status in (self.Status.PUBLISHED, self.Status.DELETED):
             return True
         return participant is not None and self.participant_id == participant.pk and self.status == self.Status.PENDING
+
+
+_UNREAD = object()  # a status not read from the database (deferred)
+
+# Every status change of a comment moves the debate's counts in one prepared UPDATE.
+_ADD_COUNTS = prepared.Update(
+    lambda pk, threads, comments: (
+        Debate.objects.filter(pk=pk),
+        {"thread_count": F("thread_count") + threads, "comment_count": F("comment_count") + comments},
+    ),
+    [-999_991, -999_992, -999_993],
+)
+
+
+def _counted(status, depth: int) -> tuple[int, int]:
+    """What one comment adds to (listed threads, published comments)."""
+    if status is None:
+        return 0, 0
+    return int(depth == 0 and status in Comment.LISTED), int(status == Comment.Status.PUBLISHED)
+
+
+def count_change(debate_id: int, depth: int, before, after) -> None:
+    """Move the debate's counts for a comment going from status ``before`` to
+    ``after`` (None: not there), in the caller's transaction."""
+    (t0, c0), (t1, c1) = _counted(before, depth), _counted(after, depth)
+    if (t1 - t0, c1 - c0) != (0, 0):
+        _ADD_COUNTS(debate_id, t1 - t0, c1 - c0)
+
+
+@receiver(post_delete, sender="debates.Comment")
+def _uncount_deleted_comment(sender, instance, **kwargs):
+    """A deleted row (one's own comment, a placeholder, a cascade) leaves the counts."""
+    count_change(instance.debate_id, instance.depth, instance.status, None)
 
 
 class CommentRevision(models.Model):

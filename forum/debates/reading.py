@@ -13,6 +13,7 @@ from operator import attrgetter
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count, Q
 
 from forum.lib import prepared
 
@@ -49,7 +50,15 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         top = top.filter(stance__isnull=True)
     elif stance:
         top = top.filter(stance__key=stance)
-    top_count = top.count()
+    # The counts every reader shares are kept on the debate row (``Comment.save``);
+    # a viewer's own held comments are added by one query over their comments.
+    own = {"top": 0, "all": 0}
+    if participant is not None:
+        own = Comment.objects.filter(debate=debate, participant=participant, status=Comment.Status.PENDING).aggregate(
+            top=Count("pk", filter=Q(depth=0)), all=Count("pk")
+        )
+    # A stance filter is counted: the debate keeps no count per stance.
+    top_count = top.count() if stance else debate.thread_count + own["top"]
     per_page = settings.COMMENTS_PER_PAGE
     pages = max(1, math.ceil(top_count / per_page))
     page = min(max(1, page), pages)
@@ -102,8 +111,7 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     for c in by_id.values():
         c.liked = c.pk in liked
         c.stance_bar = stance_breakdown(c, options)
-    # Deleted placeholders are listed but not counted.
-    count = Comment.objects.filter(debate=debate).visible_to(participant, placeholders=False).count()
+    count = debate.comment_count + own["all"]  # deleted placeholders are listed but not counted
     return CommentPage(count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads)
 
 

@@ -56,10 +56,10 @@ def test_rendering_the_anonymous_page_takes_as_many_queries_for_300_comments_as_
     add_comments(debate, 1)
     anon.get("/")  # the pepper, results and ranking caches are warm from here on
     add_comments(debate, comments)  # a new version: the next request renders
-    # debate, its options, top-level count, page of comments with their
-    # replies, visible count, the likers by stance and the scored candidates
-    # of the common-ground ranking (recomputed for the new version)
-    assert len(queries(anon, "/")) == 7
+    # debate, its options, page of comments with their replies (the counts are
+    # on the debate row), the likers by stance and the scored candidates of the
+    # common-ground ranking (recomputed for the new version)
+    assert len(queries(anon, "/")) == 5
 
 
 @pytest.mark.parametrize("comments", [1, 300])
@@ -73,8 +73,8 @@ def test_a_cached_anonymous_comments_api_response_costs_one_query(api, debate, c
 @pytest.mark.parametrize("comments", [1, 300])
 def test_rendering_the_anonymous_comments_api_takes_as_many_queries_for_300_comments(api, debate, comments):
     add_comments(debate, comments)
-    # debate, its options, top-level count, page with its replies, visible count
-    assert len(queries(api.client, API.format(debate.slug))) == 5
+    # debate, its options, page with its replies (the counts are on the debate row)
+    assert len(queries(api.client, API.format(debate.slug))) == 3
 
 
 @pytest.mark.parametrize("comments", [1, 300])
@@ -82,10 +82,11 @@ def test_the_comments_api_with_a_key_takes_as_many_queries_for_300_comments(api,
     add_comments(debate, comments)
     key = participant_create()[1]
     api.get(API.format(debate.slug), key=key)  # the participant is touched once a day
-    # debate, its options, participant by key hash, top-level count, page
-    # with its replies, the viewer's likes on the page, visible count
+    # debate, its options, participant by key hash, the viewer's held comments
+    # (the other counts are on the debate row), page with its replies, the
+    # viewer's likes on the page
     got = queries(api.client, API.format(debate.slug), HTTP_X_PARTICIPANT_KEY=key)
-    assert len(got) == 7, got
+    assert len(got) == 6, got
 
 
 @pytest.mark.parametrize("ballots", [1, 300])

@@ -1,0 +1,94 @@
+"""The debate's comment counts, kept on its row by every save and deletion of a
+comment, agree with the rows after every kind of change."""
+
+from http import HTTPStatus
+
+from forum.debates.models import Comment, Debate
+
+URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
+
+
+def stored_and_actual(debate) -> tuple[tuple[int, int], tuple[int, int]]:
+    stored = Debate.objects.values_list("thread_count", "comment_count").get(pk=debate.pk)
+    comments = Comment.objects.filter(debate=debate)
+    actual = (
+        comments.filter(depth=0, status__in=["published", "deleted"]).count(),
+        comments.filter(status="published").count(),
+    )
+    return stored, actual
+
+
+def test_the_counts_follow_posting_holding_reporting_deciding_deleting_and_erasure(
+    api, debate, moderator, make_participant, settings, no_rate_limits
+):
+    settings.COMMENT_REPORTS_TO_HIDE = 1
+    seen = []
+
+    def check(step):
+        stored, actual = stored_and_actual(debate)
+        assert stored == actual, step
+        seen.append(stored)
+
+    author = make_participant()
+    top = api.post(URL, {"body": "A calm and clean remark."}, key=author.key).json()["id"]
+    check("a published comment")
+    held = api.post(URL, {"body": "Write to me at jane@example.org"}).json()["id"]
+    check("a held comment")
+    reply = api.post(URL, {"body": "A reply to it.", "parent_id": top}).json()["id"]
+    check("a reply")
+    api.post(f"/api/v1/comments/{reply}/reports", {"reason": "spam"}, key=make_participant().key)
+    check("a reply hidden by a report")
+    moderator.post(f"/moderation/comments/{held}/decide/", {"action": "approve"})
+    check("a held comment approved")
+    moderator.post(f"/moderation/comments/{reply}/decide/", {"action": "approve"})
+    check("a reported reply restored")
+    assert api.delete(f"/api/v1/comments/{top}", key=author.key).status_code == HTTPStatus.NO_CONTENT
+    check("a comment with a reply deleted: its placeholder stays")
+    moderator.post(f"/moderation/comments/{reply}/decide/", {"action": "reject", "reason": "off_topic"})
+    check("its only reply rejected")
+    moderator.post(f"/moderation/comments/{held}/decide/", {"action": "spam"})
+    check("a published comment marked as spam")
+    assert api.delete("/api/v1/me", key=author.key).status_code == HTTPStatus.OK
+    check("the author erased")
+    assert seen[0] == (1, 1)
+    assert seen[1] == (1, 1)  # held: listed to nobody but its author
+    assert seen[2] == (1, 2)
+    assert seen[4] == (2, 2)
+
+
+def test_a_comment_deleted_without_replies_leaves_the_counts(api, debate, make_participant, no_rate_limits):
+    author = make_participant()
+    first = api.post(URL, {"body": "Said in haste."}, key=author.key).json()["id"]
+    api.post(URL, {"body": "Said with care."}, key=author.key)
+    api.delete(f"/api/v1/comments/{first}", key=author.key)
+    assert stored_and_actual(debate) == ((1, 1), (1, 1))
+
+
+def test_saving_the_debate_never_writes_back_counts_read_before_a_comment(api, debate, no_rate_limits):
+    stale = Debate.objects.get(pk=debate.pk)
+    api.post(URL, {"body": "Posted while a moderator edits the debate."})
+    stale.title = "A new title"
+    stale.save()
+    assert stored_and_actual(debate) == ((1, 1), (1, 1))
+    assert Debate.objects.get(pk=debate.pk).title == "A new title"
+
+
+def test_recounting_sets_the_counts_from_the_rows(debate, make_participant):
+    author = make_participant().participant
+    Comment.objects.bulk_create(  # an import: no comment is saved one by one
+        Comment(debate=debate, participant=author, body=f"c{i}", body_html=f"<p>c{i}</p>") for i in range(3)
+    )
+    assert stored_and_actual(debate) == ((0, 0), (3, 3))
+    debate.recount_comments()
+    assert stored_and_actual(debate) == ((3, 3), (3, 3))
+
+
+def test_the_page_and_the_api_show_the_kept_counts_and_a_viewers_own_held_comment(
+    anon, api, debate, make_participant, no_rate_limits
+):
+    author = make_participant()
+    api.post(URL, {"body": "A calm and clean remark."})
+    api.post(URL, {"body": "Write to me at jane@example.org"}, key=author.key)  # held
+    assert api.get(URL).json()["count"] == 1
+    assert api.get(URL, key=author.key).json()["count"] == 2
+    assert '<span class="count">(1)</span>' in anon.get("/").content.decode()
