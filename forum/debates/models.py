@@ -75,8 +75,9 @@ class Debate(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.summary_html = render_summary(self.summary)
         update_fields = kwargs.get("update_fields")
+        if update_fields is None or "summary" in update_fields:
+            self.summary_html = render_summary(self.summary)
         if update_fields is not None and "summary" in update_fields:
             kwargs["update_fields"] = {*update_fields, "summary_html"}
         elif update_fields is None and not self._state.adding:
@@ -91,8 +92,8 @@ class Debate(models.Model):
         return reverse("debates:detail", args=[self.slug])
 
     def recount_comments(self) -> None:
-        """Set the comment counts from the rows (after an import with ``bulk_create``,
-        which saves no comment one by one; the daily purge does it for every debate)."""
+        """Set the comment counts from the rows, after an import with ``bulk_create``
+        (which saves no comment one by one, so moves no count)."""
         comments = Comment.objects.filter(debate=self)
         self.thread_count = comments.filter(depth=0, status__in=Comment.LISTED).count()
         self.comment_count = comments.filter(status=Comment.Status.PUBLISHED).count()
@@ -321,7 +322,7 @@ class Comment(models.Model):
 
     def is_visible_to(self, participant) -> bool:
         """``CommentQuerySet.visible_to`` for a comment already read."""
-        if self.status in (self.Status.PUBLISHED, self.Status.DELETED):
+        if self.status in self.LISTED:
             return True
         return participant is not None and self.participant_id == participant.pk and self.status == self.Status.PENDING
 
