@@ -6,7 +6,7 @@ QuerySet methods below.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -61,10 +61,15 @@ class Debate(models.Model):
     version = models.PositiveBigIntegerField(default=1)
     # Kept by every save and deletion of a comment, in its transaction
     # (``Comment.save``), so that no page counts the debate's comments: the
-    # threads listed to everyone (published or placeholders, top level) and
-    # the published comments. ``recount_comments`` sets them from the rows.
+    # threads listed to everyone (published or placeholders, top level), the
+    # published comments, and for the moderation queue's tabs the held,
+    # rejected and spam ones (``KEPT_COUNTS``). ``recount_comments`` sets them
+    # from the rows.
     thread_count = models.IntegerField(default=0, editable=False)
     comment_count = models.IntegerField(default=0, editable=False)
+    pending_count = models.IntegerField(default=0, editable=False)
+    rejected_count = models.IntegerField(default=0, editable=False)
+    spam_count = models.IntegerField(default=0, editable=False)
 
     objects = DebateQuerySet.as_manager()
 
@@ -84,7 +89,7 @@ class Debate(models.Model):
             # Never write back the comment counts read with the debate: comments
             # may have changed them since.
             kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in _COUNTS
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in KEPT_COUNTS
             ]
         super().save(*args, **kwargs)
 
@@ -94,10 +99,15 @@ class Debate(models.Model):
     def recount_comments(self) -> None:
         """Set the comment counts from the rows, after an import with ``bulk_create``
         (which saves no comment one by one, so moves no count)."""
-        comments = Comment.objects.filter(debate=self)
-        self.thread_count = comments.filter(depth=0, status__in=Comment.LISTED).count()
-        self.comment_count = comments.filter(status=Comment.Status.PUBLISHED).count()
-        Debate.objects.filter(pk=self.pk).update(thread_count=self.thread_count, comment_count=self.comment_count)
+        counts = Comment.objects.filter(debate=self).aggregate(
+            **{
+                name: Count("pk", filter=Q(status__in=statuses, **({"depth": 0} if top_level else {})))
+                for name, (statuses, top_level) in KEPT_COUNTS.items()
+            }
+        )
+        Debate.objects.filter(pk=self.pk).update(**counts)
+        for name, value in counts.items():
+            setattr(self, name, value)
 
     def is_poll_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -117,9 +127,6 @@ class Debate(models.Model):
         state = "open" if self.is_poll_open() else "closed"
         fixed = [kind, settings.CODE_VERSION, str(self.pk), str(born), str(self.version), state]
         return ":".join([*fixed, *(str(p) for p in parts)])
-
-
-_COUNTS = ("thread_count", "comment_count")
 
 
 class PollOption(models.Model):
@@ -329,29 +336,37 @@ class Comment(models.Model):
 
 _UNREAD = object()  # a status not read from the database (deferred)
 
+# The counts kept on the debate row: which statuses each counts, and whether
+# only top-level comments (a thread) or all.
+KEPT_COUNTS = {
+    "thread_count": (Comment.LISTED, True),
+    "comment_count": ((Comment.Status.PUBLISHED,), False),
+    "pending_count": ((Comment.Status.PENDING,), False),
+    "rejected_count": ((Comment.Status.REJECTED,), False),
+    "spam_count": ((Comment.Status.SPAM,), False),
+}
+
 # Every status change of a comment moves the debate's counts in one prepared UPDATE.
 _ADD_COUNTS = prepared.Update(
-    lambda pk, threads, comments: (
+    lambda pk, *deltas: (
         Debate.objects.filter(pk=pk),
-        {"thread_count": F("thread_count") + threads, "comment_count": F("comment_count") + comments},
+        {name: F(name) + delta for name, delta in zip(KEPT_COUNTS, deltas, strict=True)},
     ),
-    [-999_991, -999_992, -999_993],
+    [-999_990, *(-999_991 - i for i in range(len(KEPT_COUNTS)))],
 )
 
 
-def _counted(status, depth: int) -> tuple[int, int]:
-    """What one comment adds to (listed threads, published comments)."""
-    if status is None:
-        return 0, 0
-    return int(depth == 0 and status in Comment.LISTED), int(status == Comment.Status.PUBLISHED)
+def _counted(status, depth: int) -> list[int]:
+    """What one comment adds to each kept count (nothing when ``status`` is None)."""
+    return [int(status in statuses and (depth == 0 or not top_level)) for statuses, top_level in KEPT_COUNTS.values()]
 
 
 def count_change(debate_id: int, depth: int, before, after) -> None:
     """Move the debate's counts for a comment going from status ``before`` to
     ``after`` (None: not there), in the caller's transaction."""
-    (t0, c0), (t1, c1) = _counted(before, depth), _counted(after, depth)
-    if (t1 - t0, c1 - c0) != (0, 0):
-        _ADD_COUNTS(debate_id, t1 - t0, c1 - c0)
+    deltas = [a - b for a, b in zip(_counted(after, depth), _counted(before, depth), strict=True)]
+    if any(deltas):
+        _ADD_COUNTS(debate_id, *deltas)
 
 
 @receiver(post_delete, sender="debates.Comment")

@@ -1,9 +1,9 @@
 """Reads of the moderation queue, for the pages and the JSON API alike.
 
 The number of queries does not depend on how many comments wait: four counts
-for the tabs, one page of comments with their debate, author, stance, parent
-and appeal, and one query each for that page's revisions, reports, authors'
-histories, notes and bans.
+for the tabs (the held comments' read from the debate rows), one page of
+comments with their debate, author, stance, parent and appeal, and one query
+each for that page's revisions, reports, authors' histories, notes and bans.
 """
 
 import datetime
@@ -11,10 +11,11 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from forum.debates.models import Appeal, Ban, Comment, CommentRevision, Report
+from forum.debates.models import Appeal, Ban, Comment, CommentRevision, Debate, Report
 
 from .models import ModeratorNote, RejectReason
 
@@ -63,15 +64,16 @@ def tab_queryset(tab: str):
 
 
 def tab_counts() -> dict[str, int]:
-    """How many comments each tab holds, in four indexed queries."""
-    by_status = dict(
-        Comment.objects.filter(status__in=[Status.PENDING, Status.REJECTED, Status.SPAM])
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .order_by()
+    """How many comments each tab holds, without counting the held comments:
+    each debate keeps its count of held, rejected and spam comments on its row
+    (``Debate.pending_count`` and the rest, moved by every status change)."""
+    kept = Debate.objects.aggregate(
+        pending=Coalesce(Sum("pending_count"), 0),
+        rejected=Coalesce(Sum("rejected_count"), 0),
+        spam=Coalesce(Sum("spam_count"), 0),
     )
     return {
-        "pending": by_status.get(Status.PENDING, 0),
+        "pending": kept["pending"],
         # From the (small) reports table, each open report's comment looked up by
         # its key: as a join, PostgreSQL hashed every published comment (33 ms on
         # 100,000 comments against 5 ms).
@@ -85,8 +87,8 @@ def tab_counts() -> dict[str, int]:
         .count(),
         "appeals": Appeal.objects.filter(decided_at__isnull=True).count(),
         "approved": Comment.objects.filter(status=Status.PUBLISHED, decided_at__gte=_recent()).count(),
-        "rejected": by_status.get(Status.REJECTED, 0),
-        "spam": by_status.get(Status.SPAM, 0),
+        "rejected": kept["rejected"],
+        "spam": kept["spam"],
     }
 
 

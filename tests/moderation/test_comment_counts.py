@@ -1,5 +1,6 @@
 """The debate's comment counts, kept on its row by every save and deletion of a
-comment, agree with the rows after every kind of change."""
+comment (listed threads, published, held, rejected and spam comments), agree
+with the rows after every kind of change."""
 
 from http import HTTPStatus
 
@@ -8,12 +9,18 @@ from forum.debates.models import Comment, Debate
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
 
 
-def stored_and_actual(debate) -> tuple[tuple[int, int], tuple[int, int]]:
-    stored = Debate.objects.values_list("thread_count", "comment_count").get(pk=debate.pk)
+COUNTS = ["thread_count", "comment_count", "pending_count", "rejected_count", "spam_count"]
+
+
+def stored_and_actual(debate) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    stored = Debate.objects.values_list(*COUNTS).get(pk=debate.pk)
     comments = Comment.objects.filter(debate=debate)
     actual = (
         comments.filter(depth=0, status__in=["published", "deleted"]).count(),
         comments.filter(status="published").count(),
+        comments.filter(status="pending").count(),
+        comments.filter(status="rejected").count(),
+        comments.filter(status="spam").count(),
     )
     return stored, actual
 
@@ -50,10 +57,13 @@ def test_the_counts_follow_posting_holding_reporting_deciding_deleting_and_erasu
     check("a published comment marked as spam")
     assert api.delete("/api/v1/me", key=author.key).status_code == HTTPStatus.OK
     check("the author erased")
-    assert seen[0] == (1, 1)
-    assert seen[1] == (1, 1)  # held: listed to nobody but its author
-    assert seen[2] == (1, 2)
-    assert seen[4] == (2, 2)
+    assert seen[0] == (1, 1, 0, 0, 0)
+    assert seen[1] == (1, 1, 1, 0, 0)  # held: listed to nobody but its author
+    assert seen[2] == (1, 2, 1, 0, 0)
+    assert seen[3] == (1, 1, 2, 0, 0)  # the reported reply is held
+    assert seen[4] == (2, 2, 1, 0, 0)
+    assert seen[7] == (2, 1, 0, 1, 0)
+    assert seen[8] == (1, 0, 0, 1, 1)
 
 
 def test_a_comment_deleted_without_replies_leaves_the_counts(api, debate, make_participant, no_rate_limits):
@@ -61,7 +71,7 @@ def test_a_comment_deleted_without_replies_leaves_the_counts(api, debate, make_p
     first = api.post(URL, {"body": "Said in haste."}, key=author.key).json()["id"]
     api.post(URL, {"body": "Said with care."}, key=author.key)
     api.delete(f"/api/v1/comments/{first}", key=author.key)
-    assert stored_and_actual(debate) == ((1, 1), (1, 1))
+    assert stored_and_actual(debate) == ((1, 1, 0, 0, 0), (1, 1, 0, 0, 0))
 
 
 def test_saving_the_debate_never_writes_back_counts_read_before_a_comment(api, debate, no_rate_limits):
@@ -69,18 +79,21 @@ def test_saving_the_debate_never_writes_back_counts_read_before_a_comment(api, d
     api.post(URL, {"body": "Posted while a moderator edits the debate."})
     stale.title = "A new title"
     stale.save()
-    assert stored_and_actual(debate) == ((1, 1), (1, 1))
+    assert stored_and_actual(debate) == ((1, 1, 0, 0, 0), (1, 1, 0, 0, 0))
     assert Debate.objects.get(pk=debate.pk).title == "A new title"
 
 
 def test_recounting_sets_the_counts_from_the_rows(debate, make_participant):
     author = make_participant().participant
+    statuses = ["published", "published", "published", "pending", "rejected", "spam", "spam"]
     Comment.objects.bulk_create(  # an import: no comment is saved one by one
-        Comment(debate=debate, participant=author, body=f"c{i}", body_html=f"<p>c{i}</p>") for i in range(3)
+        Comment(debate=debate, participant=author, body=f"c{i}", body_html=f"<p>c{i}</p>", status=status)
+        for i, status in enumerate(statuses)
     )
-    assert stored_and_actual(debate) == ((0, 0), (3, 3))
+    assert stored_and_actual(debate) == ((0, 0, 0, 0, 0), (3, 3, 1, 1, 2))
     debate.recount_comments()
-    assert stored_and_actual(debate) == ((3, 3), (3, 3))
+    assert stored_and_actual(debate) == ((3, 3, 1, 1, 2), (3, 3, 1, 1, 2))
+    assert (debate.thread_count, debate.pending_count, debate.spam_count) == (3, 1, 2)
 
 
 def test_the_page_and_the_api_show_the_kept_counts_and_a_viewers_own_held_comment(

@@ -221,6 +221,7 @@ def _fill(debate, participants, n, status=Status.PENDING):
         )
         for i in range(n)
     )
+    debate.recount_comments()  # an import: no comment was saved one by one
 
 
 @pytest.mark.parametrize("tab", ["pending", "reported"])
@@ -242,7 +243,7 @@ def test_queue_query_count_is_the_same_with_10_and_1000_items(moderator, debate,
         CommentRevision.objects.create(comment=c, body="older", created_at=c.created_at)
     large, sql = _queue_queries(moderator, tab)
     # 1 session (from the database cache; none with Redis), 2 user, 3 moderators group,
-    # 4 two-factor authenticator, 5-8 the tab counts (by status, reported, appeals,
+    # 4 two-factor authenticator, 5-8 the tab counts (held ones from the debates, reported, appeals,
     # recently approved), 9 the page with debate, author, stance, parent and appeal,
     # 10 revisions, 11 reports, 12 authors' counts, 13 notes, 14 bans in force
     expected = 13 if "redis" in settings.CACHES["default"]["BACKEND"].lower() else 14
