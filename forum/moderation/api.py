@@ -224,9 +224,9 @@ def _item_out(c: Comment) -> dict:
         "edited_at": c.edited_at,
         "reports": [
             {"reason": r.reason, "note": r.note, "created_at": r.created_at, "open": r.resolved_at is None}
-            for r in c.reports.all()
+            for r in c.report_list
         ],
-        "revisions": [{"body": r.body, "created_at": r.created_at} for r in c.revisions.all()],
+        "revisions": [{"body": r.body, "created_at": r.created_at} for r in c.revision_list],
         "appeal": c.appeal_open.note if c.appeal_open else None,
         "history": (
             {

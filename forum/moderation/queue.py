@@ -3,7 +3,7 @@
 The number of queries does not depend on how many comments wait: four counts
 for the tabs (the held comments' read from the debate rows), one page of
 comments with their debate, author, stance, parent and appeal, and one query
-each for that page's revisions, reports, authors' histories, notes and bans.
+each for that page's reports, revisions, authors' histories, notes and bans.
 """
 
 import datetime
@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -129,7 +129,7 @@ _SUGGEST = {
 
 
 def suggested_reason(comment: Comment) -> str:
-    votes = Counter(r.reason for r in comment.reports.all())
+    votes = Counter(r.reason for r in comment.report_list)
     for reason, _ in votes.most_common():
         if reason in _SUGGEST:
             return _SUGGEST[reason]
@@ -140,20 +140,30 @@ def suggested_reason(comment: Comment) -> str:
 
 
 def with_context(comments):
-    """Comments with everything a moderator needs to decide, in a fixed number of queries."""
+    """Comments with their debate, author, stance, parent and appeal, in one
+    query; ``attach_context`` adds the rest once a page of them is read."""
     return (
         comments.select_related("debate", "participant", "stance", "parent", "appeal")
         # The queue names each comment's debate; its summary is long and not shown.
         .defer("debate__summary", "debate__summary_html")
-        .prefetch_related(
-            Prefetch("revisions", queryset=CommentRevision.objects.order_by("created_at")),
-            Prefetch("reports", queryset=Report.objects.order_by("created_at")),
-        )
     )
 
 
-def attach_histories(items: list[Comment]) -> None:
-    """Set ``comment.history`` on each item: the author's counts, notes and ban (three queries)."""
+def attach_context(items: list[Comment]) -> None:
+    """Everything else a moderator needs to decide, in five queries whatever the
+    page holds: each comment's ``report_list`` and ``revision_list`` (oldest
+    first) and its author's ``history`` (counts, notes and ban in force).
+
+    Lists of our own rather than ``prefetch_related``, whose bookkeeping cost
+    more than its two queries on a page of 25 comments.
+    """
+    by_id = {c.pk: c for c in items}
+    for c in items:
+        c.report_list, c.revision_list = [], []
+    for report in Report.objects.filter(comment_id__in=by_id).order_by("created_at", "id"):
+        by_id[report.comment_id].report_list.append(report)
+    for revision in CommentRevision.objects.filter(comment_id__in=by_id).order_by("created_at", "id"):
+        by_id[revision.comment_id].revision_list.append(revision)
     ids = {c.participant_id for c in items if c.participant_id}
     histories = {pid: History() for pid in ids}
     if ids:
@@ -186,7 +196,7 @@ def attach_histories(items: list[Comment]) -> None:
             h.first_seen = c.participant.created_at
         c.history = h
         c.suggested_reason = suggested_reason(c)
-        c.open_reports = [r for r in c.reports.all() if r.resolved_at is None]
+        c.open_reports = [r for r in c.report_list if r.resolved_at is None]
         c.appeal_open = _open_appeal(c)
 
 
@@ -205,5 +215,5 @@ def queue_page(tab: str, page: int = 1) -> QueuePage:
     pages = max(1, math.ceil(counts[tab] / PER_PAGE))
     page = min(max(1, page), pages)
     items = list(with_context(tab_queryset(tab))[(page - 1) * PER_PAGE : page * PER_PAGE])
-    attach_histories(items)
+    attach_context(items)
     return QueuePage(tab=tab, counts=counts, page=page, pages=pages, items=items)

@@ -245,7 +245,7 @@ def test_queue_query_count_is_the_same_with_10_and_1000_items(moderator, debate,
     # 1 session (from the database cache; none with Redis), 2 user, 3 moderators group,
     # 4 two-factor authenticator, 5-8 the tab counts (held ones from the debates, reported, appeals,
     # recently approved), 9 the page with debate, author, stance, parent and appeal,
-    # 10 revisions, 11 reports, 12 authors' counts, 13 notes, 14 bans in force
+    # 10 reports, 11 revisions, 12 authors' counts, 13 notes, 14 bans in force
     expected = 13 if "redis" in settings.CACHES["default"]["BACKEND"].lower() else 14
     assert small == large == expected, sql
 

@@ -97,7 +97,7 @@ class _Queue:
         out.append("</article></li>")
 
     def _reports(self, item, out):
-        reports = list(item.reports.all())
+        reports = item.report_list
         if not reports:
             return
         open_count = len(item.open_reports)
@@ -116,7 +116,7 @@ class _Queue:
         out.append("</ul></details>")
 
     def _revisions(self, item, out):
-        revisions = list(item.revisions.all())
+        revisions = item.revision_list
         if not revisions:
             return
         out.append(

@@ -15,7 +15,7 @@ from forum.debates.services import Refused
 
 from ..forms import BanForm, NoteForm
 from ..permissions import moderator_required
-from ..queue import attach_histories, with_context
+from ..queue import attach_context, with_context
 from ..services import ban_create, ban_lift, note_create
 from .common import back
 
@@ -25,7 +25,7 @@ def render_participant(request, participant_id: int, *, status=HTTPStatus.OK, ba
     comments = with_context(participant.comments.order_by("-created_at", "-id"))
     page = Paginator(comments, 25).get_page(request.GET.get("page"))
     items = list(page.object_list)
-    attach_histories(items)
+    attach_context(items)
     now = timezone.now()
     bans = list(Ban.objects.filter(participant=participant).select_related("created_by").order_by("-created_at"))
     for b in bans:
