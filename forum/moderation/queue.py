@@ -140,24 +140,29 @@ def suggested_reason(comment: Comment) -> str:
 
 
 def with_context(comments):
-    """Comments with their debate, author, stance, parent and appeal, in one
-    query; ``attach_context`` adds the rest once a page of them is read."""
-    return (
-        comments.select_related("debate", "participant", "stance", "parent", "appeal")
-        # The queue names each comment's debate; its summary is long and not shown.
-        .defer("debate__summary", "debate__summary_html")
-    )
+    """Comments with their author, stance and appeal, in one query;
+    ``attach_context`` adds the rest once a page of them is read."""
+    return comments.select_related("participant", "stance", "appeal")
 
 
 def attach_context(items: list[Comment]) -> None:
-    """Everything else a moderator needs to decide, in five queries whatever the
-    page holds: each comment's ``report_list`` and ``revision_list`` (oldest
-    first) and its author's ``history`` (counts, notes and ban in force).
+    """Everything else a moderator needs to decide, in seven queries whatever
+    the page holds: each comment's debate and parent, its ``report_list`` and
+    ``revision_list`` (oldest first), and its author's ``history`` (counts,
+    notes and ban in force).
 
-    Lists of our own rather than ``prefetch_related``, whose bookkeeping cost
-    more than its two queries on a page of 25 comments.
+    The debate and the parent come by their keys rather than joined to the
+    page's query: with them, PostgreSQL spent 3 ms planning a six-table join
+    that runs in half a millisecond. Lists of our own rather than
+    ``prefetch_related``, whose bookkeeping cost more than its queries.
     """
     by_id = {c.pk: c for c in items}
+    # The queue names each comment's debate; its summary is long and not shown.
+    debates = Debate.objects.defer("summary", "summary_html").in_bulk({c.debate_id for c in items})
+    parents = Comment.objects.in_bulk({c.parent_id for c in items if c.parent_id})
+    for c in items:
+        c.debate = debates[c.debate_id]
+        c.parent = parents.get(c.parent_id)
     for c in items:
         c.report_list, c.revision_list = [], []
     for report in Report.objects.filter(comment_id__in=by_id).order_by("created_at", "id"):

@@ -228,7 +228,16 @@ def _fill(debate, participants, n, status=Status.PENDING):
 def test_queue_query_count_is_the_same_with_10_and_1000_items(moderator, debate, make_participant, tab):
     participants = [make_participant().participant for _ in range(30)]
     status = Status.PUBLISHED if tab == "reported" else Status.PENDING
+    thread = Comment.objects.create(
+        debate=debate, body="A thread", body_html="<p>A thread</p>", status=Status.PUBLISHED
+    )
+
+    def make_replies(n):  # each item shows the comment it answers
+        chosen = Comment.objects.exclude(pk=thread.pk).filter(parent=None).values_list("pk", flat=True)[:n]
+        Comment.objects.filter(pk__in=list(chosen)).update(parent=thread, thread=thread, depth=1)
+
     _fill(debate, participants, 10, status)
+    make_replies(5)
     if tab == "reported":
         Report.objects.bulk_create(
             Report(comment=c, participant=participants[0], reason="abuse") for c in Comment.objects.all()
@@ -241,12 +250,13 @@ def test_queue_query_count_is_the_same_with_10_and_1000_items(moderator, debate,
         )
     for c in Comment.objects.all()[:40]:
         CommentRevision.objects.create(comment=c, body="older", created_at=c.created_at)
+    make_replies(100)
     large, sql = _queue_queries(moderator, tab)
     # 1 session (from the database cache; none with Redis), 2 user, 3 moderators group,
     # 4 two-factor authenticator, 5-8 the tab counts (held ones from the debates, reported, appeals,
-    # recently approved), 9 the page with debate, author, stance, parent and appeal,
-    # 10 reports, 11 revisions, 12 authors' counts, 13 notes, 14 bans in force
-    expected = 13 if "redis" in settings.CACHES["default"]["BACKEND"].lower() else 14
+    # recently approved), 9 the page with author, stance and appeal, 10 debates, 11 parents,
+    # 12 reports, 13 revisions, 14 authors' counts, 15 notes, 16 bans in force
+    expected = 15 if "redis" in settings.CACHES["default"]["BACKEND"].lower() else 16
     assert small == large == expected, sql
 
 
