@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from forum.debates.models import Appeal, Comment, CommentRevision, Report
 from forum.moderation.models import AuditEntry, ModeratorNote
@@ -92,7 +92,9 @@ def test_an_item_shows_text_name_reasons_reports_history_and_notes(moderator, ma
         f"Participant #{author.pk}",
         "2 comments",
         "1 rejected",
-        "first seen",
+        # Dates as the date filter writes them (the queue writes its own, faster).
+        f"first seen {dateformat.format(author.created_at, 'j M Y')};",
+        f"Until {dateformat.format(comment.created_at, 'j M Y H:i')}:",
     ):
         assert expected in html, expected
     # The reason suggested for a rejection follows the reports and screening.

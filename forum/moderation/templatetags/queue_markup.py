@@ -11,7 +11,7 @@ each item is a few string formats over values the view prepared
 import html
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator, normalize_newlines
 
@@ -20,6 +20,9 @@ from forum.debates.templatetags.comment_markup import ago
 from ..reasons import label
 
 register = template.Library()
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def escape(value) -> str:
@@ -53,9 +56,12 @@ class _Queue:
             for i, (value, text) in enumerate(context["ban_durations"])
         )
 
-    def _date(self, value, fmt: str) -> str:
-        """What the ``date`` filter gives with this format."""
-        return dateformat.format(value.astimezone(self.tz), fmt)
+    def _date(self, value, *, time: bool = False) -> str:
+        """What the ``date`` filter gives with "j M Y" (and " H:i" with ``time``),
+        in English like the rest of the site, without its translation lookups."""
+        local = value.astimezone(self.tz)
+        day = f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+        return f"{day} {local:%H:%M}" if time else day
 
     def item(self, item, out: list[str]) -> None:
         ref = item.ref
@@ -134,7 +140,7 @@ class _Queue:
         for revision in revisions:
             body = escape(normalize_newlines(revision.body)).replace("\n", "<br>")  # ``linebreaksbr``
             out.append(
-                f'<li><span class="muted">Until {self._date(revision.created_at, "j M Y H:i")}:</span>'
+                f'<li><span class="muted">Until {self._date(revision.created_at, time=True)}:</span>'
                 f"<blockquote>{body}</blockquote></li>"
             )
         out.append("</ol></details>")
@@ -144,10 +150,10 @@ class _Queue:
         if h is None:
             out.append('<p class="muted">The author erased their data.</p>')
             return
-        first_seen = self._date(h.first_seen, "j M Y") if h.first_seen else ""
+        first_seen = self._date(h.first_seen) if h.first_seen else ""
         ban = ""
         if h.ban:
-            until = f"until {self._date(h.ban.expires_at, 'j M Y H:i')} UTC" if h.ban.expires_at else "permanently"
+            until = f"until {self._date(h.ban.expires_at, time=True)} UTC" if h.ban.expires_at else "permanently"
             ban = f' <strong class="banned">Banned {until}.</strong>'
         out.append(
             f'<div class="history"><p><a href="{escape(item.participant_url)}">Participant #{item.author_ref}</a>:'
@@ -160,7 +166,7 @@ class _Queue:
             for note in h.notes[:3]:
                 out.append(
                     f'<li>{escape(note.body)} <span class="muted">— {escape(note.author_label or "a moderator")},'
-                    f" {self._date(note.created_at, 'j M Y')}</span></li>"
+                    f" {self._date(note.created_at)}</span></li>"
                 )
             out.append("</ul>")
         out.append("</div>")

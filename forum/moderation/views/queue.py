@@ -1,5 +1,6 @@
 """The queue: tabs, one item per comment, single and bulk decisions."""
 
+import functools
 from http import HTTPStatus
 
 from django.contrib import messages
@@ -36,6 +37,19 @@ def _url_maker(name: str):
     return lambda pk: pattern.replace(str(_MARK), str(pk))
 
 
+@functools.cache
+def _reason_options() -> dict[str, str]:
+    """The reason menu of an item with each reason selected, made once per process."""
+    return {
+        reason: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((value, " selected" if value == reason else "", text) for value, text in RejectReason.choices),
+        )
+        for reason in RejectReason.values
+    }
+
+
 def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
     page = queue_page(request.GET.get("tab", "pending"), _int(request.GET.get("page")))
     # After a decision the page comes back focused on the next item (or the previous one at the end).
@@ -44,15 +58,7 @@ def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
     # each number and reverse each URL for every item of the page.
     urls = {name: _url_maker(f"moderation:{name}") for name in ("decide", "participant", "ban", "unban")}
     debate_urls = {}
-    # The reason menu of an item, with its suggested reason selected: one per reason, shared.
-    reason_options = {
-        reason: format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((value, " selected" if value == reason else "", text) for value, text in RejectReason.choices),
-        )
-        for reason in RejectReason.values
-    }
+    reason_options = _reason_options()
     for i, item in enumerate(items):
         neighbour = items[i + 1] if i + 1 < len(items) else (items[i - 1] if i else None)
         item.next_id = neighbour.pk if neighbour else None
