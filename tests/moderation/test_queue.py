@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
 
-from forum.debates.models import Appeal, Comment, CommentRevision, Report
+from forum.debates.models import Appeal, Comment, CommentRevision, Debate, Report
 from forum.moderation.models import AuditEntry, ModeratorNote
 
 Status = Comment.Status
@@ -287,3 +287,29 @@ def test_every_text_an_item_shows_is_escaped(moderator, make_comment, make_parti
     assert f"</span>: {escaped}</div>" in item  # the appeal
     assert f"<li>{escaped} <span" in item  # a moderator's note
     assert f"— {escaped}," in item  # and its author
+
+
+def test_each_item_links_to_its_own_debate(moderator, make_comment, make_participant, debate):
+    other = Debate.objects.create(
+        slug="second-debate",
+        title="A second debate whose title runs on well past the fifty characters shown",
+        summary="Another article.",
+        source_name="Elsewhere",
+        source_date=datetime.date(2026, 11, 1),
+        source_url="https://example.org/second",
+        question="Yes or no?",
+    )
+    make_comment("On the first debate")
+    Comment.objects.create(
+        debate=other,
+        participant=make_participant().participant,
+        body="On the second",
+        body_html="<p>On the second</p>",
+        status=Comment.Status.PENDING,
+    )
+    items = moderator.get("/moderation/").content.decode().split('<li class="queue-item')[1:]
+    [first] = [item for item in items if "On the first debate" in item]
+    [second] = [item for item in items if "On the second" in item]
+    assert len(debate.title) > 50  # so both titles are cut, each from its own debate
+    assert f'in <a href="/debates/{debate.slug}/">{debate.title[:49]}…</a>' in first
+    assert 'in <a href="/debates/second-debate/">A second debate whose title runs on well past the…</a>' in second

@@ -50,6 +50,7 @@ class _Queue:
         self.here = escape(context["here"])
         self.tab = context["queue"].tab
         self.selected = context.get("selected") or set()
+        self.debate_links = {}
         self.ban_durations = " ".join(
             f'<label class="radio"><input type="radio" name="duration" value="{escape(value)}"'
             f"{' checked' if i == 0 else ''}> {escape(text)}</label>"
@@ -62,6 +63,14 @@ class _Queue:
         local = value.astimezone(self.tz)
         day = f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
         return f"{day} {local:%H:%M}" if time else day
+
+    def _debate_link(self, item) -> str:
+        """The link to the item's debate, made once per debate of the page."""
+        link = self.debate_links.get(item.debate_id)
+        if link is None:
+            title = Truncator(item.debate.title).chars(50)
+            link = self.debate_links[item.debate_id] = f'<a href="{escape(item.debate_url)}">{escape(title)}</a>'
+        return link
 
     def item(self, item, out: list[str]) -> None:
         ref = item.ref
@@ -79,8 +88,7 @@ class _Queue:
             out.append(f' <span class="badge stance-{item.stance.position}">{escape(item.stance.label)}</span>')
         out.append(
             f' <span class="badge badge-status status-{escape(item.status)}">{escape(item.get_status_display())}</span>'
-            f' <span class="muted">in <a href="{escape(item.debate_url)}">'
-            f"{escape(Truncator(item.debate.title).chars(50))}</a>,"
+            f' <span class="muted">in {self._debate_link(item)},'
             f' <time datetime="{local_created.isoformat()}">{ago(item.created_at, self.now)}</time>'
             f"{' · edited' if item.edited_at else ''}</span></header>"
         )
