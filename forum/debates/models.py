@@ -26,6 +26,9 @@ class DebateQuerySet(models.QuerySet):
         return self.listed().first()
 
 
+ANONYMOUS = "Anonymous"  # the name of a comment signed with none
+
+
 class Debate(models.Model):
     class ResultsVisibility(models.TextChoices):
         AFTER_VOTE = "after_vote", "After the reader has voted"
@@ -257,7 +260,7 @@ class Comment(models.Model):
     # The top-level comment of the thread (itself for a top-level comment once saved).
     thread = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     depth = models.PositiveSmallIntegerField(default=0)
-    author_name = models.CharField(max_length=40, default="Anonymous")
+    author_name = models.CharField(max_length=40, default=ANONYMOUS)
     stance = models.ForeignKey(PollOption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True)

@@ -23,6 +23,7 @@ from forum.lib.markdown import render_comment
 from forum.lib.screening import REASON_TEXT, Action, Context, screen
 
 from .models import (
+    ANONYMOUS,
     Appeal,
     Ballot,
     Ban,
@@ -150,7 +151,7 @@ _STAFF_WORDS = ("moderator", "admin", "administrator", "staff", "official")
 def clean_author_name(name: str | None) -> str:
     name = " ".join(normalise_text(name or "").split())
     if not name:
-        return "Anonymous"
+        return ANONYMOUS
     if len(name) > 40:
         raise Refused("invalid", "Your display name can be at most 40 characters.", fields={"author_name": "too long"})
     folded = unicodedata.normalize("NFKC", name).casefold()
@@ -162,6 +163,20 @@ def clean_author_name(name: str | None) -> str:
             fields={"author_name": "reserved"},
         )
     return name
+
+
+def last_display_name(participant: Participant | None) -> str:
+    """The name the participant signed their latest comment with, to fill in
+    their next one; empty for a new reader or one who posted anonymously."""
+    if participant is None:
+        return ""
+    name = (
+        Comment.objects.filter(participant=participant)
+        .order_by("-created_at", "-id")
+        .values_list("author_name", flat=True)
+        .first()
+    )
+    return "" if name in (None, ANONYMOUS) else name
 
 
 def clean_body(body: str | None) -> str:

@@ -39,6 +39,9 @@
     if (replying) {
       form.elements.parent_id.value = item.id.slice(1);
       form.querySelector("label[for=reply-body]").textContent = "Your reply to " + item.querySelector(".author").textContent;
+      // A name typed into the comment form, not yet posted, signs the reply too.
+      var typed = document.getElementById("id_author_name");
+      if (typed && typed.value && !form.elements.author_name.value) form.elements.author_name.value = typed.value;
     } else {
       form.action = link.href;
     }

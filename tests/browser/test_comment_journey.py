@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from forum.debates.models import Comment, Report, WordRule
+from forum.debates.services import comment_create
 
 from .steps import comment_item, post_comment, reply_to
 
@@ -66,3 +67,23 @@ def test_an_author_sees_their_held_comment_and_nobody_else_does(new_page, debate
     expect(other.locator(".comment-body", has_text="biometric template")).to_have_count(0)
     expect(other.locator("#comments")).to_contain_text("No comments yet")
     assert Comment.objects.get().status == Comment.Status.PENDING
+
+
+def test_a_reply_is_signed_with_the_name_the_reader_gave(new_page, debate, make_participant):
+    comment_create(debate=debate, participant=make_participant().participant, body="Reply to me, with a name.")
+    reader = new_page()
+    reader.goto("/")
+    reader.locator("#id_author_name").fill("Chloé")  # typed in the comment form, nothing posted yet
+    actions = comment_item(reader, "Reply to me").locator(":scope > article .comment-actions")
+    actions.get_by_role("link", name="Reply", exact=True).click()
+    expect(actions.get_by_role("textbox", name="Display name")).to_have_value("Chloé")
+    actions.get_by_role("textbox", name="Your reply").fill("Signed, as you see.")
+    actions.get_by_role("button", name="Post reply").click()
+    reply = comment_item(reader, "Signed, as you see.")
+    expect(reply.locator(".author").first).to_have_text("Chloé")
+    # After a reload the site remembers the name the reader last signed with.
+    reader.reload()
+    expect(reader.locator("#id_author_name")).to_have_value("Chloé")
+    actions = comment_item(reader, "Reply to me").locator(":scope > article .comment-actions")
+    actions.get_by_role("link", name="Reply", exact=True).click()
+    expect(actions.get_by_role("textbox", name="Display name")).to_have_value("Chloé")

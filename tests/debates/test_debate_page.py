@@ -109,8 +109,9 @@ def test_participant_page_query_count_does_not_grow(reader, debate, make_partici
         assert reader.get("/").status_code == HTTPStatus.OK
     # featured debate, options, participant by key hash, ballot, active ban,
     # the viewer's held comments (the other counts are on the debate row), page
-    # of comments with their replies, likes by the viewer on the page
-    assert len(app_queries(ctx)) == 8, app_queries(ctx)
+    # of comments with their replies, likes by the viewer on the page, the name
+    # the viewer last signed with (for the forms)
+    assert len(app_queries(ctx)) == 9, app_queries(ctx)
 
 
 def test_cached_page_gets_fresh_per_request_tokens(anon, debate):

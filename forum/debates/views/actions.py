@@ -19,6 +19,7 @@ from ..services import (
     comment_delete,
     comment_edit,
     edit_deadline,
+    last_display_name,
     like_toggle,
     report_create,
     vote_cast,
@@ -159,7 +160,8 @@ def reply(request, comment_id):
     comment = get_object_or_404(
         Comment.objects.select_related("debate"), pk=comment_id, status=Comment.Status.PUBLISHED
     )
-    return render(request, "debates/reply.html", {"comment": comment, "debate": comment.debate, "form": CommentForm()})
+    form = CommentForm(initial={"author_name": last_display_name(html_participant(request))})
+    return render(request, "debates/reply.html", {"comment": comment, "debate": comment.debate, "form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -22,7 +22,7 @@ from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Debate
 from ..reading import SORTS, RecentRenders, comment_page, common_ground_highlights, debate_read, with_options
 from ..results import poll_results, results_visible
-from ..services import active_ban, edit_deadline
+from ..services import active_ban, edit_deadline, last_display_name
 
 
 def _int(value, default=1) -> int:
@@ -59,7 +59,8 @@ def debate_context(
         "comments": page,
         "common_ground": common_ground_highlights(debate),
         "sorts": [(key, key.replace("_", " ").capitalize()) for key in SORTS],
-        "comment_form": comment_form or CommentForm(),
+        # A returning reader's forms are filled in with the name they last used.
+        "comment_form": comment_form or CommentForm(initial={"author_name": last_display_name(participant)}),
         "vote_form": vote_form or VoteForm(),
         "report_reasons": ReportForm.base_fields["reason"].choices,
         "error": error,
