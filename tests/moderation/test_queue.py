@@ -313,3 +313,14 @@ def test_each_item_links_to_its_own_debate(moderator, make_comment, make_partici
     assert len(debate.title) > 50  # so both titles are cut, each from its own debate
     assert f'in <a href="/debates/{debate.slug}/">{debate.title[:49]}…</a>' in first
     assert 'in <a href="/debates/second-debate/">A second debate whose title runs on well past the…</a>' in second
+
+
+def test_the_queue_and_the_participant_page_show_the_same_reason_badges(moderator, make_comment, make_participant):
+    author = make_participant().participant
+    make_comment("Held twice over", participant=author, reasons=["personal_info", "<i>made-up</i>"])
+    badges = (
+        '<span class="badge badge-reason" title="personal_info">Personal information</span>'
+        '<span class="badge badge-reason" title="&lt;i&gt;made-up&lt;/i&gt;">'
+    )
+    assert badges in moderator.get("/moderation/").content.decode()
+    assert badges in moderator.get(f"/moderation/participants/{author.pk}/").content.decode()

@@ -1,6 +1,9 @@
 """Template filters of the moderation pages."""
 
+import html
+
 from django import template
+from django.utils.safestring import SafeString
 
 from ..reasons import label
 
@@ -11,6 +14,18 @@ register = template.Library()
 def reason_label(code: str) -> str:
     """A reason code in a few plain words."""
     return label(code)
+
+
+@register.simple_tag
+def reason_badges(codes) -> SafeString:
+    """A badge per reason code: its plain words, the code itself on hover.
+    The queue's items (``queue_markup``) show the same badges."""
+    return SafeString(  # both texts escaped here
+        "".join(
+            f'<span class="badge badge-reason" title="{html.escape(code)}">{html.escape(label(code))}</span>'
+            for code in codes
+        )
+    )
 
 
 @register.filter

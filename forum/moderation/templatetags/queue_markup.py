@@ -17,7 +17,7 @@ from django.utils.text import Truncator, normalize_newlines
 
 from forum.debates.templatetags.comment_markup import ago
 
-from ..reasons import label
+from .moderation import reason_badges
 
 register = template.Library()
 
@@ -101,11 +101,7 @@ class _Queue:
             )
         out.append(f'<div class="comment-body">{item.body_html}</div>')
         if item.reasons:
-            badges = "".join(
-                f'<span class="badge badge-reason" title="{escape(code)}">{escape(label(code))}</span>'
-                for code in item.reasons
-            )
-            out.append(f'<p class="reasons"><span class="muted">Reasons:</span> {badges}</p>')
+            out.append(f'<p class="reasons"><span class="muted">Reasons:</span> {reason_badges(item.reasons)}</p>')
         if item.appeal_open:
             appeal = item.appeal_open
             out.append(
