@@ -5,6 +5,7 @@ request after a change computes and caches the new one.
 """
 
 import datetime
+from collections.abc import Iterator
 
 from django.core.cache import cache
 from django.db.models import Count, F, Sum
@@ -61,7 +62,7 @@ def compute_results(debate: Debate) -> dict:
         .annotate(n=Count("participant", distinct=True))
     )
     tallies = DailyTally.objects.filter(option__debate=debate).values_list("day", "option_id", "added", "removed")
-    timeline = _timeline(options, list(tallies))
+    timeline = _timeline(options, tallies)
     for flow in flows:
         flow["from_label"] = next(o.label for o in options if o.key == flow["from"])
         flow["to_label"] = next(o.label for o in options if o.key == flow["to"])
@@ -84,28 +85,38 @@ def compute_results(debate: Debate) -> dict:
     }
 
 
+def daily_totals(options, tallies) -> Iterator[tuple[datetime.date, dict, list[int]]]:
+    """Every UTC day from the first tally to the last, quiet days included:
+    ``(day, {option_id: (added, removed)}, [each option's votes at the day's end])``,
+    from ``(day, option_id, added, removed)`` rows of the daily tallies.
+    The results page's timeline and the timeseries export both read this."""
+    by_day: dict[datetime.date, dict[int, tuple[int, int]]] = {}
+    for day, option_id, added, removed in tallies:
+        by_day.setdefault(day, {})[option_id] = (added, removed)
+    if not by_day:
+        return
+    running = dict.fromkeys((o.pk for o in options), 0)
+    day, last = min(by_day), max(by_day)
+    while day <= last:
+        moves = by_day.get(day, {})
+        for option_id, (added, removed) in moves.items():
+            running[option_id] = running.get(option_id, 0) + added - removed
+        yield day, moves, [running[o.pk] for o in options]
+        day += datetime.timedelta(days=1)
+
+
 def _timeline(options, tallies) -> list[dict]:
     """Each day's cumulative votes and share per option, from the daily tallies."""
-    if not tallies:
-        return []
-    by_day: dict[datetime.date, dict[int, int]] = {}
-    for day, option_id, added, removed in tallies:
-        by_day.setdefault(day, {})[option_id] = by_day.get(day, {}).get(option_id, 0) + added - removed
-    running = {o.pk: 0 for o in options}
-    days = []
-    for day in sorted(by_day):
-        for option_id, delta in by_day[day].items():
-            running[option_id] = running.get(option_id, 0) + delta
-        counts = [running[o.pk] for o in options]
-        days.append(
-            {
-                "day": day.isoformat(),
-                "total": sum(counts),
-                "votes": dict(zip([o.key for o in options], counts, strict=True)),
-                "shares": dict(zip([o.key for o in options], shares(counts), strict=True)),
-            }
-        )
-    return days
+    keys = [o.key for o in options]
+    return [
+        {
+            "day": day.isoformat(),
+            "total": sum(counts),
+            "votes": dict(zip(keys, counts, strict=True)),
+            "shares": dict(zip(keys, shares(counts), strict=True)),
+        }
+        for day, _, counts in daily_totals(options, tallies)
+    ]
 
 
 def _line_chart(options, timeline, width=600, height=200) -> dict:

@@ -37,7 +37,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from forum.debates.models import Ballot, Comment, DailyTally, Debate
-from forum.debates.results import count_ballots, shares
+from forum.debates.results import count_ballots, daily_totals, shares
 from forum.debates.services import Refused
 from forum.lib.csvsafe import neutralise, xlsx_text
 
@@ -237,31 +237,20 @@ TIMESERIES_COLUMNS = [
 def export_timeseries(debate: Debate, now: datetime.datetime) -> Export:
     """One row per UTC day per option, from the daily tallies (aggregates only)."""
     options = _options(debate)
-    by_day: dict[datetime.date, dict[int, tuple[int, int]]] = {}
     tallies = DailyTally.objects.filter(option__debate=debate).values_list("day", "option_id", "added", "removed")
-    for day, option_id, added, removed in tallies:
-        by_day.setdefault(day, {})[option_id] = (added, removed)
-    rows = []
-    running = dict.fromkeys((o.pk for o in options), 0)
-    if by_day:
-        day, last = min(by_day), max(by_day)
-        while day <= last:
-            moves = by_day.get(day, {})
-            for o in options:
-                added, removed = moves.get(o.pk, (0, 0))
-                running[o.pk] += added - removed
-            counts = [running[o.pk] for o in options]
-            for o, count, share in zip(options, counts, shares(counts, PERCENT_DECIMALS), strict=True):
-                added, removed = moves.get(o.pk, (0, 0))
-                rows.append((day, o.key, o.label, added, removed, count, share))
-            day += datetime.timedelta(days=1)
+    rows, days, counts = [], [], [0] * len(options)
+    for day, moves, counts in daily_totals(options, tallies):
+        days.append(day)
+        for o, count, share in zip(options, counts, shares(counts, PERCENT_DECIMALS), strict=True):
+            added, removed = moves.get(o.pk, (0, 0))
+            rows.append((day, o.key, o.label, added, removed, count, share))
     metadata = _metadata(
         debate,
         "timeseries",
         now,
-        total_votes=sum(running.values()),
-        first_day=min(by_day) if by_day else None,
-        last_day=max(by_day) if by_day else None,
+        total_votes=sum(counts),
+        first_day=days[0] if days else None,
+        last_day=days[-1] if days else None,
         percent_decimals=PERCENT_DECIMALS,
         percent_rounding="largest remainder: each day's shares sum to exactly 100",
         caveat=CAVEAT,

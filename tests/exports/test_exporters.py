@@ -6,6 +6,7 @@ import re
 import pytest
 
 from forum.debates.models import Ballot, Comment
+from forum.debates.results import compute_results
 from forum.debates.services import participant_create, vote_cast, vote_withdraw
 from forum.moderation.exports import FORMATS, SCHEMA_VERSIONS, build_export
 from forum.moderation.models import AuditEntry
@@ -59,6 +60,18 @@ def test_timeseries_has_every_day_and_option_and_adds_up(known, fmt):
     assert sum(r["cumulative_votes"] for r in last_day) == Ballot.objects.filter(debate=known.debate).count()
     for day in ("2026-03-01", "2026-03-02", "2026-03-03"):
         assert round(sum(r["cumulative_share"] for r in rows if r["day"] == day), 6) == 100
+
+
+def test_the_results_pages_timeline_has_the_exports_days_and_votes(known):
+    """Both read the daily tallies the same way: the chart spaces days evenly, so
+    a quiet day must be there too, with the day before's figures."""
+    _, rows, _ = read_back(known.debate, "timeseries", "json")
+    timeline = compute_results(known.debate)["timeline"]
+    assert [d["day"] for d in timeline] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    assert timeline[1]["votes"] == timeline[0]["votes"]
+    assert [(d["day"], key, votes) for d in timeline for key, votes in d["votes"].items()] == [
+        (r["day"], r["key"], r["cumulative_votes"]) for r in rows
+    ]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
