@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -172,25 +172,20 @@ def attach_context(items: list[Comment]) -> None:
     ids = {c.participant_id for c in items if c.participant_id}
     histories = {pid: History() for pid in ids}
     if ids:
-        stats = (
+        # Counted by author and status, and added up here: four filtered counts
+        # cost more to compile than the query takes to run.
+        by_status = (
             Comment.objects.filter(participant_id__in=ids)
-            .values("participant_id")
-            .annotate(
-                total=Count("id", filter=~Q(status=Status.DELETED)),
-                published=Count("id", filter=Q(status=Status.PUBLISHED)),
-                pending=Count("id", filter=Q(status=Status.PENDING)),
-                rejected=Count("id", filter=Q(status__in=[Status.REJECTED, Status.SPAM])),
-            )
+            .values_list("participant_id", "status")
+            .annotate(n=Count("id"))
             .order_by()
         )
-        for row in stats:
-            h = histories[row["participant_id"]]
-            h.total, h.published, h.pending, h.rejected = (
-                row["total"],
-                row["published"],
-                row["pending"],
-                row["rejected"],
-            )
+        for participant_id, status, n in by_status:
+            h = histories[participant_id]
+            h.total += 0 if status == Status.DELETED else n
+            h.published += n if status == Status.PUBLISHED else 0
+            h.pending += n if status == Status.PENDING else 0
+            h.rejected += n if status in (Status.REJECTED, Status.SPAM) else 0
         for note in ModeratorNote.objects.filter(participant_id__in=ids).order_by("-created_at", "-id"):
             histories[note.participant_id].notes.append(note)
         for ban in Ban.objects.active().filter(participant_id__in=ids).order_by("created_at"):

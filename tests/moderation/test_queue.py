@@ -324,3 +324,14 @@ def test_the_queue_and_the_participant_page_show_the_same_reason_badges(moderato
     )
     assert badges in moderator.get("/moderation/").content.decode()
     assert badges in moderator.get(f"/moderation/participants/{author.pk}/").content.decode()
+
+
+def test_an_items_author_history_counts_each_status(moderator, make_comment, make_participant):
+    author = make_participant().participant
+    for status in ["published", "published", "pending", "rejected", "spam", "deleted"]:
+        make_comment(f"A {status} one", status=status, participant=author)
+    make_comment("Someone else's", status="published")
+    [item] = [i for i in moderator.get("/api/v1/moderation/queue").json()["items"] if i["body"] == "A pending one"]
+    history = item["history"]
+    # every comment but the deleted one; rejected counts spam too
+    assert (history["comments"], history["published"], history["pending"], history["rejected"]) == (5, 2, 1, 2)
