@@ -362,8 +362,14 @@ def _refuse_if_slow_or_repeated(debate: Debate, participant: Participant, body: 
 _START_THREAD = prepared.Update(lambda pk: (Comment.objects.filter(pk=pk), {"thread": pk}), [-1])
 
 
-def _own_comment(comment_id: int, participant: Participant | None) -> Comment:
-    comment = Comment.objects.select_related("debate").filter(pk=comment_id).first()
+def _own_comment(comment_id: int, participant: Participant | None, *, lock: bool = False) -> Comment:
+    """One's own comment, not deleted. With ``lock`` (inside a transaction) the row
+    as it is now, locked until the transaction ends, so that a moderator's decision
+    made meanwhile is neither written over nor counted twice."""
+    comments = Comment.objects.select_related("debate")
+    if lock:
+        comments = comments.select_for_update(of=("self",))
+    comment = comments.filter(pk=comment_id).first()
     if comment is None or comment.status == Comment.Status.DELETED:
         raise Refused("not_found", "That comment does not exist.", status=404)
     if participant is None or comment.participant_id != participant.pk:
@@ -393,16 +399,19 @@ def comment_edit(*, comment_id: int, participant: Participant | None, body: str)
             fields={"body": "rejected"},
         )
     with transaction.atomic():
+        comment = _own_comment(comment_id, participant, lock=True)
         CommentRevision.objects.create(
             comment=comment, body=comment.body, created_at=comment.edited_at or comment.created_at
         )
         comment.body = body
         comment.body_html = render_comment(body)
         comment.edited_at = timezone.now()
+        changed = ["body", "body_html", "edited_at"]
         if verdict.action == Action.HOLD and comment.status == Comment.Status.PUBLISHED:
             comment.status = Comment.Status.PENDING
             comment.reasons = verdict.reasons
-        comment.save(update_fields=["body", "body_html", "edited_at", "status", "reasons"])
+            changed += ["status", "reasons"]
+        comment.save(update_fields=changed)
         _bump(comment.debate_id)
     return comment
 
@@ -443,8 +452,8 @@ def comment_erase(comment: Comment) -> None:
 
 def comment_delete(*, comment_id: int, participant: Participant | None) -> None:
     """Delete one's own comment at any time; its text leaves the database."""
-    comment = _own_comment(comment_id, participant)
     with transaction.atomic():
+        comment = _own_comment(comment_id, participant, lock=True)
         comment_erase(comment)
         _bump(comment.debate_id)
 

@@ -105,3 +105,28 @@ def test_the_page_and_the_api_show_the_kept_counts_and_a_viewers_own_held_commen
     assert api.get(URL).json()["count"] == 1
     assert api.get(URL, key=author.key).json()["count"] == 2
     assert '<span class="count">(1)</span>' in anon.get("/").content.decode()
+
+
+def test_an_edit_racing_a_moderators_decision_keeps_the_decision_and_the_counts(
+    api, debate, moderator, make_participant, no_rate_limits, monkeypatch
+):
+    """The author's edit is screened before its transaction; a moderator who rejects
+    the comment in that moment must not be written over by the edit (the edit and
+    the deletion both act on the row read, locked, inside their transaction)."""
+    from forum.debates import services
+
+    author = make_participant()
+    pk = api.post(URL, {"body": "Write to me at jane@example.org"}, key=author.key).json()["id"]  # held
+    screen = services.screen
+
+    def screen_while_a_moderator_decides(body, context):
+        moderator.post(f"/moderation/comments/{pk}/decide/", {"action": "reject", "reason": "off_topic"})
+        return screen(body, context)
+
+    monkeypatch.setattr(services, "screen", screen_while_a_moderator_decides)
+    response = api.patch(f"/api/v1/comments/{pk}", {"body": "Write to me, I mean it."}, key=author.key)
+    assert response.status_code == HTTPStatus.OK
+    comment = Comment.objects.get(pk=pk)
+    assert (comment.status, comment.body) == ("rejected", "Write to me, I mean it.")
+    stored, actual = stored_and_actual(debate)
+    assert stored == actual == (0, 0, 0, 1, 0)
