@@ -1,5 +1,8 @@
 """Personas and data shared by every test: plain pytest fixtures, real database and cache."""
 
+import time
+import types
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -7,6 +10,7 @@ from django.test import Client
 
 from forum.debates.seed import ensure_clearview_debate
 from forum.debates.services import participant_create
+from forum.lib import ratelimit
 
 
 def _uses_redis() -> bool:
@@ -37,6 +41,16 @@ def _clean_cache(request, django_db_blocker):
     if not _uses_redis() and _is_transactional(request):
         with django_db_blocker.unblock():
             cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_windows_hold_still(monkeypatch):
+    """Rate limits count in fixed windows that start on the minute, so a test
+    whose requests crossed one saw its counters start again (five comments
+    allowed, then five more). In the test process the limiter's clock stands
+    still; tests of windows passing give ``now`` themselves."""
+    frozen = time.time()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: frozen))
 
 
 @pytest.fixture
