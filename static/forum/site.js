@@ -39,9 +39,10 @@
     if (replying) {
       form.elements.parent_id.value = item.id.slice(1);
       form.querySelector("label[for=reply-body]").textContent = "Your reply to " + item.querySelector(".author").textContent;
-      // A name typed into the comment form, not yet posted, signs the reply too.
-      var typed = document.getElementById("id_author_name");
-      if (typed && typed.value && !form.elements.author_name.value) form.elements.author_name.value = typed.value;
+      // A name typed into the comment form, not yet posted, signs the reply too
+      // (unless the reader already changed the reply's own name field).
+      var typed = document.getElementById("id_author_name"), name = form.elements.author_name;
+      if (typed && typed.value !== typed.defaultValue && name.value === name.defaultValue) name.value = typed.value;
     } else {
       form.action = link.href;
     }

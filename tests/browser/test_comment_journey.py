@@ -81,9 +81,11 @@ def test_a_reply_is_signed_with_the_name_the_reader_gave(new_page, debate, make_
     actions.get_by_role("button", name="Post reply").click()
     reply = comment_item(reader, "Signed, as you see.")
     expect(reply.locator(".author").first).to_have_text("Chloé")
-    # After a reload the site remembers the name the reader last signed with.
+    # After a reload the site remembers the name the reader last signed with,
+    # and a new name typed into the comment form still signs the next reply.
     reader.reload()
     expect(reader.locator("#id_author_name")).to_have_value("Chloé")
+    reader.locator("#id_author_name").fill("Chloé B.")
     actions = comment_item(reader, "Reply to me").locator(":scope > article .comment-actions")
     actions.get_by_role("link", name="Reply", exact=True).click()
-    expect(actions.get_by_role("textbox", name="Display name")).to_have_value("Chloé")
+    expect(actions.get_by_role("textbox", name="Display name")).to_have_value("Chloé B.")
