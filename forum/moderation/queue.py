@@ -2,8 +2,8 @@
 
 The number of queries does not depend on how many comments wait: four counts
 for the tabs (the held comments' read from the debate rows), one page of
-comments with their debate, author, stance, parent and appeal, and one query
-each for that page's reports, revisions, authors' histories, notes and bans.
+comments with their author, stance and appeal, and one query each for that
+page's debates, parents, reports, revisions, authors' histories, notes and bans.
 """
 
 import datetime
@@ -163,7 +163,6 @@ def attach_context(items: list[Comment]) -> None:
     for c in items:
         c.debate = debates[c.debate_id]
         c.parent = parents.get(c.parent_id)
-    for c in items:
         c.report_list, c.revision_list = [], []
     for report in Report.objects.filter(comment_id__in=by_id).order_by("created_at", "id"):
         by_id[report.comment_id].report_list.append(report)
