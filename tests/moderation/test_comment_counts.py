@@ -2,9 +2,15 @@
 comment (listed threads, published, held, rejected and spam comments), agree
 with the rows after every kind of change."""
 
+import threading
+import time
 from http import HTTPStatus
 
+import pytest
+from django.db import connections, transaction
+
 from forum.debates.models import Comment, Debate
+from forum.debates.services import comment_delete
 
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
 
@@ -130,3 +136,40 @@ def test_an_edit_racing_a_moderators_decision_keeps_the_decision_and_the_counts(
     assert (comment.status, comment.body) == ("rejected", "Write to me, I mean it.")
     stored, actual = stored_and_actual(debate)
     assert stored == actual == (0, 0, 0, 1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deletion_waiting_on_a_moderators_decision_counts_what_was_decided(debate, make_participant):
+    """The author deletes a held comment while a moderator's approval of it is still
+    in its transaction: the deletion waits, then removes a published comment."""
+    author = make_participant().participant
+    held = Comment.objects.create(
+        debate=debate, participant=author, body="Held", body_html="<p>Held</p>", status=Comment.Status.PENDING
+    )
+    deciding = threading.Event()
+
+    def approve():
+        try:
+            with transaction.atomic():
+                comment = Comment.objects.select_for_update().get(pk=held.pk)
+                comment.status = Comment.Status.PUBLISHED
+                comment.save(update_fields=["status"])
+                deciding.set()
+                time.sleep(0.5)  # the author's deletion arrives now
+        finally:
+            connections.close_all()
+
+    def delete():
+        try:
+            deciding.wait(5)
+            comment_delete(comment_id=held.pk, participant=author)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve), threading.Thread(target=delete)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not Comment.objects.filter(pk=held.pk).exists()
+    assert stored_and_actual(debate) == ((0, 0, 0, 0, 0), (0, 0, 0, 0, 0))
