@@ -69,7 +69,8 @@ class _Queue:
         link = self.debate_links.get(item.debate_id)
         if link is None:
             title = Truncator(item.debate.title).chars(50)
-            link = self.debate_links[item.debate_id] = f'<a href="{escape(item.debate_url)}">{escape(title)}</a>'
+            url = item.debate.get_absolute_url()
+            link = self.debate_links[item.debate_id] = f'<a href="{escape(url)}">{escape(title)}</a>'
         return link
 
     def item(self, item, out: list[str]) -> None:

@@ -57,16 +57,12 @@ def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
     # Ids and URLs as strings once here: the template would otherwise localise
     # each number and reverse each URL for every item of the page.
     urls = {name: _url_maker(f"moderation:{name}") for name in ("decide", "participant", "ban", "unban")}
-    debate_urls = {}
     reason_options = _reason_options()
     for i, item in enumerate(items):
         neighbour = items[i + 1] if i + 1 < len(items) else (items[i - 1] if i else None)
         item.next_id = neighbour.pk if neighbour else None
         item.ref = str(item.pk)
         item.decide_url = urls["decide"](item.pk)
-        if item.debate_id not in debate_urls:
-            debate_urls[item.debate_id] = item.debate.get_absolute_url()
-        item.debate_url = debate_urls[item.debate_id]
         if item.participant_id:
             item.author_ref = str(item.participant_id)
             for name in ("participant", "ban", "unban"):
