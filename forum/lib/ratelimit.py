@@ -4,7 +4,8 @@ A limit is written ``"5/60,30/3600"``: at most 5 per 60 seconds and 30 per
 hour. Counters live in the default cache, which is Redis or the database
 table shared by every worker and app server, never per-process memory.
 
-Counting is atomic on both: Redis increments in one command, and the database
+Counting is atomic on both: Redis counts every window of an event in one
+``MULTI`` (one round trip, ``FailSoftRedisCache.count``), and the database
 table is updated under a lock (SQLite's write lock, taken at BEGIN IMMEDIATE;
 a PostgreSQL advisory lock on the counter's key), because the table cache's
 own ``incr`` is a read then a write that concurrent requests would interleave.
@@ -27,6 +28,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from .cache import FailSoftRedisCache
 
 logger = logging.getLogger("forum.faults")
 
@@ -62,22 +65,27 @@ def _add_one(backend, key: str, timeout: int) -> int:
         return 1
 
 
-def _count(key: str, timeout: int) -> int:
-    """Add one to the counter ``key`` and return its new value, atomically."""
+def _count(counters: list[tuple[str, int]]) -> list[int]:
+    """Add one to each counter (a key and its timeout) and return the new values, atomically."""
     backend = caches["default"]
     if isinstance(backend, DatabaseCache):
         alias = router.db_for_write(backend.cache_model_class)
-        with transaction.atomic(using=alias):
-            connection = connections[alias]
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
-            return _add_one(backend, key, timeout)
+        counts = []
+        for key, timeout in counters:
+            with transaction.atomic(using=alias):
+                connection = connections[alias]
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+                counts.append(_add_one(backend, key, timeout))
+        return counts
     try:
-        return _add_one(backend, key, timeout)
+        if isinstance(backend, FailSoftRedisCache):
+            return backend.count(counters)  # every window in one round trip
+        return [_add_one(backend, key, timeout) for key, timeout in counters]
     except (RedisConnectionError, RedisTimeoutError) as exc:
         logger.warning("rate limits counted in process memory: the cache is unreachable (%s)", type(exc).__name__)
-        return _add_one(_local, key, timeout)
+        return [_add_one(_local, key, timeout) for key, timeout in counters]
 
 
 def _read(key: str) -> int:
@@ -98,10 +106,16 @@ def hit(scope: str, ident: str, spec: str, *, now: float | None = None) -> int:
     if not settings.RATE_LIMITS or not ident:
         return 0
     now = time.time() if now is None else now
+    windows = parse(spec)
+    buckets = [int(now // window.seconds) for window in windows]
+    counts = _count(
+        [
+            (f"rl:{scope}:{window.seconds}:{ident}:{bucket}", window.seconds + 1)
+            for window, bucket in zip(windows, buckets, strict=True)
+        ]
+    )
     retry_after = 0
-    for window in parse(spec):
-        bucket = int(now // window.seconds)
-        count = _count(f"rl:{scope}:{window.seconds}:{ident}:{bucket}", window.seconds + 1)
+    for window, bucket, count in zip(windows, buckets, counts, strict=True):
         if count > window.limit:
             retry_after = max(retry_after, int((bucket + 1) * window.seconds - now) + 1)
     return retry_after
