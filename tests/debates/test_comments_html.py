@@ -2,6 +2,7 @@
 
 import html as htmllib
 import json
+import re
 import time
 from http import HTTPStatus
 from pathlib import Path
@@ -242,3 +243,35 @@ def test_each_comment_carries_only_its_like_form(anon, make_participant, debate,
     for pk in Comment.objects.values_list("pk", flat=True):
         assert f'href="/comments/{pk}/reply/"' in html
         assert f'href="/comments/{pk}/report/"' in html
+
+
+def _fields(page_html: str, form_id: str) -> dict:
+    """What a browser sends from the page's form with this id."""
+    found = re.search(rf'<form [^>]*id="{form_id}".*?</form>', page_html, re.S).group(0)
+    return {
+        name: htmllib.unescape(value)
+        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', found)
+    }
+
+
+@pytest.mark.parametrize("has_key", [False, True], ids=["new reader", "key holder"])
+def test_a_reply_and_then_a_comment_from_the_same_page_both_post(
+    debate, make_participant, anon, has_key, settings, no_rate_limits
+):
+    """Each form carries its own idempotency key; with the reply form sharing
+    the comment form's, the comment came back as the earlier reply."""
+    settings.FORM_MIN_SECONDS = 0
+    make_participant().post(POST_URL, form("The first thread."))
+    reader = make_participant() if has_key else anon
+    page = reader.get(f"/debates/{SLUG}/").content.decode()
+    reply, comment = _fields(page, "reply-form"), _fields(page, "comment-form")
+    assert reply["idempotency_key"]
+    assert reply["idempotency_key"] != comment["idempotency_key"]
+    parent = Comment.objects.get()
+    reader.post(POST_URL, {**reply, "parent_id": parent.pk, "body": "A reply whose answer got lost."})
+    reader.post(POST_URL, {**comment, "body": "Then a thread of my own."})
+    mine = Comment.objects.exclude(pk=parent.pk).order_by("pk")
+    assert [(c.body, c.parent_id) for c in mine] == [
+        ("A reply whose answer got lost.", parent.pk),
+        ("Then a thread of my own.", None),
+    ]

@@ -61,6 +61,10 @@ def debate_context(
         "sorts": [(key, key.replace("_", " ").capitalize()) for key in SORTS],
         # A returning reader's forms are filled in with the name they last used.
         "comment_form": comment_form or CommentForm(initial={"author_name": last_display_name(participant)}),
+        # The page's one reply form has its own idempotency key: sharing the
+        # comment form's, a comment sent after a reply whose answer was lost
+        # came back as that reply instead of being posted.
+        "reply_form": CommentForm(),
         "vote_form": vote_form or VoteForm(),
         "report_reasons": ReportForm.base_fields["reason"].choices,
         "error": error,
@@ -114,28 +118,29 @@ def _render_anonymous(request, debate: Debate) -> str:
     token = get_token(request)
     context["csrf_token"] = token
     html = render_to_string("debates/detail.html", context, request=request).replace(token, _CSRF)
-    for form in (context["comment_form"], context["vote_form"]):
+    for form in (context["comment_form"], context["reply_form"], context["vote_form"]):
         html = html.replace(form["started"].value(), _STARTED).replace(form["idempotency_key"].value(), _IDEMPOTENCY)
     return html
 
 
 def _anonymous_page(request, debate: Debate) -> HttpResponse:
     """The debate page as every reader without a key sees it, rendered once per
-    version of the debate and reused; only the CSRF token, the form's start
-    time and its idempotency key are filled in per request.
+    version of the debate and reused; only the CSRF token, the forms' start
+    time and their idempotency keys are filled in per request.
 
     A hit costs one query, the debate itself: the page comes from this
     process's recent pages (else the shared cache) and is joined as bytes
     around the fresh tokens.
     """
     parts = _PAGES.get(_page_key(request, debate), lambda: _render_anonymous(request, debate))
-    values = {
-        _CSRF.encode(): get_token(request).encode(),
-        _STARTED.encode(): form_token().encode(),
-        _IDEMPOTENCY.encode(): secrets.token_hex(16).encode(),
-    }
-    # re.split with a group puts each stand-in at an odd index.
-    return HttpResponse(b"".join(values[part] if i % 2 else part for i, part in enumerate(parts)))
+    values = {_CSRF.encode(): get_token(request).encode(), _STARTED.encode(): form_token().encode()}
+    # re.split with a group puts each stand-in at an odd index. Every form gets
+    # an idempotency key of its own.
+    return HttpResponse(
+        b"".join(
+            (values.get(part) or secrets.token_hex(16).encode()) if i % 2 else part for i, part in enumerate(parts)
+        )
+    )
 
 
 def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
