@@ -13,7 +13,7 @@ from .identity import api_participant
 from .models import Ballot, Comment, Debate
 from .network import network_hash
 from .ranking import NO_VOTE
-from .reading import SORTS, RecentRenders, comment_page, debate_read, with_options
+from .reading import SORTS, RecentCopies, comment_page, debate_read, with_options
 from .results import poll_counts, results_visible
 from .services import comment_create, comment_delete, comment_edit, like_toggle, report_create, vote_cast, vote_withdraw
 
@@ -137,7 +137,7 @@ def _comment_page_out(debate: Debate, participant, sort: str, stance: str, page:
 
 
 # Readers without a key all get the same JSON: each process keeps the latest.
-_SHARED_PAGES = RecentRenders(size=16)
+_SHARED_PAGES = RecentCopies(size=16)
 
 
 def _shared_comment_page(slug: str, sort: str, stance: str, page: int) -> HttpResponse:

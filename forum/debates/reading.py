@@ -228,8 +228,9 @@ def with_options(debate: Debate) -> Debate:
     return debate
 
 
-class RecentRenders:
-    """Rendered responses, shared through the cache and kept per process.
+class RecentCopies:
+    """Rendered responses (or other values computed from the database), shared
+    through the cache and kept per process.
 
     ``get(key, render)`` returns this process's copy, else the shared cache's,
     else renders, stores and returns it. The key must carry everything the

@@ -14,6 +14,7 @@ from django.utils import timezone
 from forum.lib import prepared
 
 from .models import Ballot, Comment, DailyTally, Debate
+from .reading import RecentCopies
 
 
 def shares(counts: list[int], decimals: int = 1) -> list[float]:
@@ -175,6 +176,11 @@ _TALLY_SUMS = prepared.Select(
 )
 
 
+# The key comes from the tallies read on every call, so this process's copy is
+# never stale: a new ballot reads no cache at all.
+_CHANGED_MINDS = RecentCopies(size=8)
+
+
 def poll_counts(debate: Debate) -> dict:
     """Votes per option, their shares and how many readers changed their mind:
     the results the API answers, in one query on the daily tallies whatever the
@@ -183,19 +189,19 @@ def poll_counts(debate: Debate) -> dict:
     The tallies are kept in each vote's transaction, so their running sums are
     the current counts. Minds change only when a ballot moves to another option
     or goes (withdrawn, erased, voided), and each of those records a removal:
-    the changed-minds count is cached under the debate's total of removals and
-    recounted only when that total moves, not when a new ballot comes in.
+    the changed-minds count is kept (in this process, and in the shared cache)
+    under the debate's total of removals and recounted only when that total
+    moves, not when a new ballot comes in.
     """
     options = list(debate.options.all())
     sums = {option_id: (net, removed) for option_id, net, removed in _TALLY_SUMS.rows(debate.pk)}
     counts = [sums[o.pk][0] if o.pk in sums else 0 for o in options]
     removals = sum(removed for _, removed in sums.values())
     born = int(debate.created_at.timestamp() * 1_000_000)
-    key = f"changed-minds:{debate.pk}:{born}:{removals}"
-    changed = cache.get(key)
-    if changed is None:
-        changed = Ballot.objects.filter(debate=debate).exclude(first_option=F("option")).count()
-        cache.set(key, changed, timeout=24 * 3600)
+    changed = _CHANGED_MINDS.get(
+        f"changed-minds:{debate.pk}:{born}:{removals}",
+        lambda: Ballot.objects.filter(debate=debate).exclude(first_option=F("option")).count(),
+    )
     return {
         "question": debate.question,
         "total": sum(counts),

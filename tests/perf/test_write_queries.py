@@ -9,6 +9,7 @@ test's transaction (``app_queries``), so they are the same with Redis.
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -84,6 +85,24 @@ def test_a_new_readers_vote_takes_eight_queries_whatever_the_data(api, debate, w
     # ballot (a new key has none to lock), today's tally, the version bump; the
     # tallies summed for the answer
     assert len(sql) == 8, "\n".join(s[:150] for s in sql)
+
+
+def test_a_new_readers_vote_reads_nothing_from_the_cache(api, debate, warm, monkeypatch):
+    """The changed-minds count is kept in the process under the tallies' total
+    of removals, which a new ballot does not move."""
+    backend = caches["default"]
+    reads = []
+    for name in ("get", "get_many"):
+        real = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name, lambda *args, _real=real, **kwargs: reads.append(args) or _real(*args, **kwargs)
+        )
+    answer = api.post(VOTE, {"option": "unsure"}).json()
+    assert reads == []
+    assert answer["results"]["changed_minds"] == 0
+    changer = participant_create()[1]
+    api.post(VOTE, {"option": "useful"}, key=changer)
+    assert api.post(VOTE, {"option": "unsure"}, key=changer).json()["results"]["changed_minds"] == 1
 
 
 @pytest.mark.parametrize("earlier", [1, 50])

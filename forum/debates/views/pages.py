@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Debate
-from ..reading import SORTS, RecentRenders, comment_page, common_ground_highlights, debate_read, with_options
+from ..reading import SORTS, RecentCopies, comment_page, common_ground_highlights, debate_read, with_options
 from ..results import poll_results, results_visible
 from ..services import active_ban, edit_deadline, last_display_name
 
@@ -91,7 +91,7 @@ _IDEMPOTENCY = "@@idempotency-key@@"
 _STAND_INS = re.compile(rb"(@@csrf-token@@|@@form-started@@|@@idempotency-key@@)")
 _CACHEABLE_PARAMS = {"sort", "stance", "page"}
 # Each process keeps its latest pages split at the stand-ins, ready to join.
-_PAGES = RecentRenders(size=8, convert=lambda html: _STAND_INS.split(html.encode()))
+_PAGES = RecentCopies(size=8, convert=lambda html: _STAND_INS.split(html.encode()))
 
 
 def _serves_cached_page(request) -> bool:
