@@ -101,6 +101,20 @@ def test_an_item_shows_text_name_reasons_reports_history_and_notes(moderator, ma
     assert '<option value="personal_info" selected>' in html
 
 
+def test_the_queue_writes_dates_in_the_sites_time_zone(moderator, make_comment, make_participant, settings):
+    """Stored in UTC, shown in TIME_ZONE: half past eleven at night in UTC is
+    already the next day in Paris."""
+    settings.TIME_ZONE = "Europe/Paris"
+    late = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC)
+    author = make_participant().participant
+    type(author).objects.filter(pk=author.pk).update(created_at=late)
+    comment = make_comment("Edited once", participant=author)
+    CommentRevision.objects.create(comment=comment, body="The first version", created_at=late)
+    html = moderator.get("/moderation/").content.decode()
+    assert "first seen 1 Dec 2026;" in html
+    assert "Until 1 Dec 2026 00:30:" in html
+
+
 def test_approve_publishes_and_is_audited(moderator, make_comment, anon, debate):
     comment = make_comment("Held but fine", reasons=["premoderation"])
     response = moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
