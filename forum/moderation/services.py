@@ -62,6 +62,8 @@ def comment_decide(*, comment_id: int, moderator, decision: str, reason: str = "
         raise Refused("invalid", "Choose a reason for the rejection from the list.", fields={"reason": "required"})
     if decision == Decision.SPAM:
         reason = RejectReason.SPAM
+    elif decision == Decision.APPROVE:
+        reason = ""  # the item's reason menu is sent with every decision; an approval has no reason
     now = timezone.now()
     with transaction.atomic():
         comment = _locked_comment(comment_id)

@@ -117,12 +117,15 @@ def test_the_queue_writes_dates_in_the_sites_time_zone(moderator, make_comment, 
 
 def test_approve_publishes_and_is_audited(moderator, make_comment, anon, debate):
     comment = make_comment("Held but fine", reasons=["premoderation"])
-    response = moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
+    # The item's form sends its reason menu (preselected) with every button.
+    response = moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve", "reason": "abuse"})
     assert response.status_code == HTTPStatus.FOUND
     comment.refresh_from_db()
     assert comment.status == Status.PUBLISHED
     assert comment.decided_at is not None
+    assert comment.reasons == ["premoderation"]
     entry = AuditEntry.objects.get(action="comment.approve")
+    assert entry.reason == ""  # an approval has no rejection reason
     assert (entry.target_type, entry.target_id) == ("comment", str(comment.pk))
     assert (entry.status_before, entry.status_after) == ("pending", "published")
     assert entry.actor == moderator.user
