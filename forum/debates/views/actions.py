@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..forms import CommentForm, EditForm, ReportForm, VoteForm
 from ..identity import html_participant, remember_key
@@ -153,7 +153,7 @@ def like(request, comment_id):
     return response
 
 
-@require_GET
+@require_safe
 def reply(request, comment_id):
     """The reply form of one comment on a page of its own, for readers without
     the page's script (it opens the debate page's reply form in place instead)."""

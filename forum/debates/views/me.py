@@ -13,7 +13,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from ..identity import cookie_key, forget_key, html_participant, remember_key
 from ..network import network_hash
@@ -48,7 +48,7 @@ def _guarded(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def my_data(request):
     """Everything held about the reader, on one page, with the ways to act on it."""
     participant = html_participant(request)
@@ -63,7 +63,7 @@ def my_data(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def my_data_download(request):
     """The same data as one JSON file."""
     try:

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
@@ -153,7 +153,7 @@ def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
     return response
 
 
-@require_GET
+@require_safe
 def home(request):
     debate = debate_read()
     if debate is None:
@@ -161,7 +161,7 @@ def home(request):
     return render_debate(request, debate)
 
 
-@require_GET
+@require_safe
 def detail(request, slug):
     debate = debate_read(slug)
     if debate is None:
@@ -169,7 +169,7 @@ def detail(request, slug):
     return render_debate(request, debate)
 
 
-@require_GET
+@require_safe
 def results(request, slug):
     debate = get_object_or_404(Debate.objects.prefetch_related("options"), slug=slug)
     participant = html_participant(request)
@@ -182,19 +182,19 @@ def results(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def privacy(request):
     return render(request, "debates/privacy.html", {"settings": settings})
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """For clients that ask for /favicon.ico whatever the page's icon link says."""
     return HttpResponsePermanentRedirect(static("forum/favicon.svg"))
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the database and the cache answer, 503 otherwise (for load balancers)."""
     checks = {}

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum.debates.services import Refused
 
@@ -16,7 +16,7 @@ from ..permissions import moderator_required
 from ..services import ballots_void
 
 
-@require_GET
+@require_safe
 @moderator_required
 def anomalies(request):
     return render(request, "moderation/anomalies.html", {"bursts": ballot_bursts(), "section": "anomalies"})

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ..audit import AUDIT_COLUMNS, audit_record, audit_rows, csv_lines
 from ..forms import AuditFilterForm
@@ -18,7 +18,7 @@ def _filtered(request):
     return form, AuditEntry.objects.filtered(**{k: v for k, v in filters.items() if v})
 
 
-@require_GET
+@require_safe
 @moderator_required
 def audit(request):
     form, entries = _filtered(request)
@@ -30,7 +30,7 @@ def audit(request):
     )
 
 
-@require_GET
+@require_safe
 @moderator_required
 def audit_export(request, fmt: str):
     form, entries = _filtered(request)

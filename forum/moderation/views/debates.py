@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum.debates.models import Debate
 from forum.debates.services import Refused
@@ -32,7 +32,7 @@ def render_debates(request, *, status=HTTPStatus.OK, bound=None, error=""):
     )
 
 
-@require_GET
+@require_safe
 @moderator_required
 def debates(request):
     return render_debates(request)

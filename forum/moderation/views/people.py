@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum.debates.models import Ban, Participant
 from forum.debates.services import Refused
@@ -53,7 +53,7 @@ def _here(participant_id: int) -> str:
     return reverse("moderation:participant", args=[participant_id])
 
 
-@require_GET
+@require_safe
 @moderator_required
 def participant(request, participant_id: int):
     return render_participant(request, participant_id)

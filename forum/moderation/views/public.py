@@ -4,7 +4,7 @@ appeal, one's own held and rejected comments, and the transparency report."""
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from forum.debates.identity import html_participant
 from forum.debates.services import Refused, appeal_create
@@ -40,7 +40,7 @@ def comment_status(request, comment_id: int):
     return render(request, "moderation/comment_status.html", {"status": status, "form": form, "error": error})
 
 
-@require_GET
+@require_safe
 def my_comments(request):
     participant = html_participant(request)
     return render(
@@ -50,7 +50,7 @@ def my_comments(request):
     )
 
 
-@require_GET
+@require_safe
 def transparency(request):
     return render(
         request,

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html_join
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum.debates.services import Refused
 
@@ -89,7 +89,7 @@ def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
     )
 
 
-@require_GET
+@require_safe
 @moderator_required
 def queue(request):
     return render_queue(request)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum.debates.models import Debate, WordRule
 from forum.debates.services import Refused
@@ -36,7 +36,7 @@ def render_rules(request, *, status=HTTPStatus.OK, rule_form=None, try_form=None
     )
 
 
-@require_GET
+@require_safe
 @moderator_required
 def rules(request):
     return render_rules(request)
