@@ -148,8 +148,13 @@ def normalise_text(text: str) -> str:
 _STAFF_WORDS = ("moderator", "admin", "administrator", "staff", "official")
 
 
+# Direction marks, embeddings, overrides and isolates: in a name they would let
+# "Dave\u202eevil" show as "Davelive" and reorder the text shown after it.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
 def clean_author_name(name: str | None) -> str:
-    name = " ".join(normalise_text(name or "").split())
+    name = " ".join(normalise_text(name or "").translate(_BIDI_CONTROLS).split())
     if not name:
         return ANONYMOUS
     if len(name) > 40:

@@ -75,6 +75,20 @@ def test_name_defaults_to_anonymous_and_is_limited_to_40(api, debate, no_rate_li
     assert post(api, "other", author_name="n" * 41).status_code == HTTPStatus.BAD_REQUEST
 
 
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("Dave\u202eevil", "Daveevil"),
+        ("\u2067\u05d3\u05d5\u05d3\u2069 Cohen", "\u05d3\u05d5\u05d3 Cohen"),  # an isolated Hebrew name
+        ("\u200f\u200e", "Anonymous"),
+    ],
+)
+def test_direction_controls_are_taken_out_of_names(api, debate, no_rate_limits, sent, kept):
+    """Shown, "Dave\u202eevil" reads "Davelive": a name could pass for another."""
+    assert post(api, author_name=sent).status_code == HTTPStatus.CREATED
+    assert Comment.objects.get().author_name == kept
+
+
 def test_markdown_subset_is_rendered_and_html_is_not(api, debate, no_rate_limits):
     body = "*emph* <b>raw</b> [link](https://example.org) ![img](https://example.org/x.png)\n\n> quote\n\n- item"
     post(api, body)
