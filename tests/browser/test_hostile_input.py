@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from forum.debates.models import Appeal, Comment, Debate, Report
 from forum.debates.services import Refused, comment_create, participant_create
 from tests.moderation.conftest import log_in, make_user
-from tests.security.payloads import BLNS, XSS, expected_text, hostile_strings, normalised, normalised_name
+from tests.security.payloads import BLNS, XSS, display_name, expected_text, hostile_strings, normalised
 
 from .conftest import sign_in
 
@@ -84,7 +84,7 @@ def test_no_hostile_string_opens_a_dialog_on_the_debate_page_my_data_or_the_queu
         assert shown[pk]["body"].strip() == expected_text(sent[pk]), sent[pk]
         assert shown[pk]["author"] == comment.author_name
         if comment.author_name != "Anonymous":
-            assert comment.author_name == normalised_name(sent[pk])
+            assert comment.author_name == display_name(sent[pk])
 
     # "My data": one reader who wrote all of them, reported them and appealed, notes hostile too.
     owner, key = participant_create()
@@ -144,3 +144,43 @@ def test_a_refused_hostile_comment_comes_back_escaped_in_the_form(page, debate):
     assert page.evaluate(ACTIVE_CONTENT) == []
     assert not Comment.objects.exists()
     assert page.dialogs == []
+
+
+def test_long_names_and_right_to_left_text_fit_a_phone_and_read_in_their_direction(new_page, site, debate, settings):
+    """A 40-character name without a space once made the page (and the queue)
+    scroll sideways on a phone; an Arabic comment read left to right."""
+    for name, body in [
+        ("W" * 40, "A long name, no spaces."),
+        ("ليلى", "هذه غرامة عادلة.\n\nA second paragraph, in English."),
+    ]:
+        comment_create(debate=debate, participant=participant_create()[0], body=body, author_name=name)
+    page = new_page(viewport={"width": 390, "height": 800})
+    page.goto("/")
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    arabic, english = (
+        page.locator(".comment-body p").filter(has_text="غرامة"),
+        page.locator(".comment-body p").filter(has_text="A second paragraph"),
+    )
+    assert arabic.evaluate("p => getComputedStyle(p).unicodeBidi") == "plaintext"
+    # Right to left: the paragraph's text starts at the right edge of the comment.
+    box, body = arabic.bounding_box(), arabic.locator("xpath=..").bounding_box()
+    text_right = arabic.evaluate(
+        "p => { const r = document.createRange(); r.selectNodeContents(p); return r.getBoundingClientRect().right; }"
+    )
+    assert abs(text_right - (box["x"] + box["width"])) < 2, (text_right, box, body)
+    english_left = english.evaluate(
+        "p => { const r = document.createRange(); r.selectNodeContents(p); return r.getBoundingClientRect().left; }"
+    )
+    assert abs(english_left - english.bounding_box()["x"]) < 2
+
+    # The same comments held, in a moderator's queue on the phone.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    Comment.objects.update(status=Comment.Status.PENDING)
+    moderator = sign_in(
+        new_page(viewport={"width": 390, "height": 800}), log_in(make_user(moderator=True, with_2fa=True)), site
+    )
+    moderator.goto("/moderation/")
+    expect(moderator.locator(".queue-item .author").first).to_be_visible()
+    assert moderator.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.dialogs == moderator.dialogs == []

@@ -91,8 +91,17 @@ def normalised(text: str) -> str:
 
 
 def normalised_name(text: str) -> str:
-    """A display name: normalised, runs of white space made one space."""
+    """A poll's question or label: normalised, runs of white space made one space."""
     return " ".join(normalised(text).split())
+
+
+# Direction marks, embeddings, overrides and isolates.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def display_name(text: str) -> str:
+    """A display name as kept: normalised, without direction controls, runs of white space made one space."""
+    return " ".join(normalised(text).translate(_BIDI_CONTROLS).split())
 
 
 class _Text(HTMLParser):

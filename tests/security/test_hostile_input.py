@@ -11,10 +11,10 @@ from forum.debates.models import Comment, Report
 
 from .payloads import (
     BLNS,
+    display_name,
     expected_text,
     hostile_strings,
     normalised,
-    normalised_name,
     text_of,
     unsafe_markup,
 )
@@ -71,16 +71,16 @@ def test_every_hostile_display_name_is_refused_cleanly_or_shown_as_text(api, deb
             # Too long, or a name that could pass for the site's staff.
             assert response.json()["message"], sent
             if response.json()["fields"]["author_name"] != "reserved":
-                assert len(normalised_name(sent)) > 40, sent
+                assert len(display_name(sent)) > 40, sent
             continue
-        assert len(normalised_name(sent)) <= 40, sent
+        assert len(display_name(sent)) <= 40, sent
         created[response.json()["id"]] = sent
 
     assert len(created) > len(STRINGS) / 2
     listed = {c["id"]: c for c in api.get(_comments_url(debate)).json()["results"]}
     page = api.client.get(f"/debates/{debate.slug}/").content.decode()
     for pk, sent in created.items():
-        shown = normalised_name(sent) or "Anonymous"
+        shown = display_name(sent) or "Anonymous"
         assert listed[pk]["author_name"] == shown, sent
         assert f'<span class="author" id="c{pk}-by">{escape(shown)}</span>' in page, sent
 
