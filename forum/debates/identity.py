@@ -51,6 +51,14 @@ def remember_key(response, key: str, *, announce: bool = True) -> None:
         response.set_cookie(SHOW_KEY_COOKIE, "1", max_age=600, httponly=True, samesite="Lax", secure=settings.HTTPS)
 
 
+def adopt_key(request, key: str) -> None:
+    """The rest of this request acts as the holder of ``key``, made by it, and
+    the page it renders shows the key once (its cookies reach only the next request)."""
+    request.COOKIES[settings.PARTICIPANT_COOKIE_NAME] = key
+    request.COOKIES[SHOW_KEY_COOKIE] = "1"
+    request.__dict__.pop("_participant", None)
+
+
 def forget_key(response) -> None:
     response.delete_cookie(settings.PARTICIPANT_COOKIE_NAME, samesite="Lax")
     response.delete_cookie(SHOW_KEY_COOKIE, samesite="Lax")

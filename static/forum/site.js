@@ -62,6 +62,13 @@
     event.preventDefault();
     var button = form.querySelector("[type=submit]");
     if (button) button.disabled = true;
+    // Where to take the reader afterwards: fetch drops the #fragment of the
+    // redirect, so it is worked out from the page before and after.
+    var hadKey = !!document.querySelector("#your-key");
+    var seen = {};
+    document.querySelectorAll("li.comment").forEach(function (li) { seen[li.id] = true; });
+    var around = form.closest("li.comment, #poll");
+    var aroundSelector = around ? "#" + around.id + (around.id === "poll" ? "" : " > article") : null;
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         return response.text().then(function (html) { return { response: response, html: html }; });
@@ -74,9 +81,19 @@
           if (fresh && current) current.replaceWith(fresh);
           else if (fresh && !current) { var poll = document.querySelector("#poll"); if (poll) poll.before(fresh); }
         });
-        var hash = new URL(result.response.url).hash;
-        var focus = document.querySelector(".notice-error") || (hash && document.querySelector(hash));
-        if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); focus.scrollIntoView({ block: "center" }); }
+        // An error first; then the key shown this once; then the comment or reply
+        // just posted; then a notice (a report's thanks); then where the form was.
+        var added = Array.prototype.find.call(document.querySelectorAll("li.comment"), function (li) { return !seen[li.id]; });
+        var focus = document.querySelector(".notice-error") ||
+          (!hadKey && document.querySelector("#your-key")) ||
+          (added && added.querySelector("article")) ||
+          document.querySelector("#comments .notice") ||
+          (aroundSelector && document.querySelector(aroundSelector));
+        if (focus) {
+          focus.setAttribute("tabindex", "-1");
+          focus.focus({ preventScroll: true });
+          focus.scrollIntoView({ block: focus.offsetHeight > window.innerHeight / 2 ? "start" : "center" });
+        }
       })
       .catch(function () { form.submit(); })
       .finally(function () { if (button) button.disabled = false; });

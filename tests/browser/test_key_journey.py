@@ -45,3 +45,52 @@ def test_the_key_is_shown_once_downloads_and_restores_in_a_fresh_browser(new_pag
     expect(mine.get_by_role("link", name="Delete")).to_be_visible()
     # Restoring a key is not a first action: the key is not shown again.
     expect(second.locator("#your-key")).to_have_count(0)
+
+
+IN_VIEW = """el => { const r = el.getBoundingClientRect(); return r.top < window.innerHeight && r.bottom > 0; }"""
+
+
+def _focused_in(page, selector: str) -> bool:
+    return page.evaluate("s => !!document.activeElement && !!document.activeElement.closest(s)", selector)
+
+
+def test_after_each_action_in_place_the_reader_is_taken_to_what_it_did(new_page, debate, make_participant):
+    """fetch drops the redirect's #fragment, so the focus once fell to the page's
+    top with the new comment and the key out of sight."""
+    make_participant().post(
+        f"/api/v1/debates/{debate.slug}/comments", {"body": "Somebody else's thread."}, content_type="application/json"
+    )
+    page = new_page(viewport={"width": 390, "height": 700})
+    page.goto("/")
+    vote(page, USEFUL)
+    # A first action: the key, shown this once, is where the reader lands.
+    expect(page.locator("#your-key")).to_be_focused()
+    assert page.locator("#your-key").evaluate(IN_VIEW)
+
+    post_comment(page, "Mine, in place.")
+    mine = comment_item(page, "Mine, in place.")
+    expect(mine.locator(":scope > article")).to_be_focused()
+    assert mine.evaluate(IN_VIEW)
+
+    vote(page, "Not sure / it depends")
+    assert _focused_in(page, "#poll")
+    assert page.locator("#poll").evaluate(IN_VIEW)
+
+
+def test_a_first_report_in_place_shows_the_key(new_page, debate, make_participant):
+    make_participant().post(
+        f"/api/v1/debates/{debate.slug}/comments", {"body": "Report-worthy, perhaps."}, content_type="application/json"
+    )
+    page = new_page()
+    page.goto("/")
+    item = comment_item(page, "Report-worthy, perhaps.")
+    item.locator(":scope > article .comment-actions").get_by_role("link", name="Report").click()
+    form = page.locator("#report-form")
+    form.get_by_role("radio").first.check()
+    form.get_by_role("button", name="Send report").click()
+    expect(page.locator("#your-key")).to_be_focused()
+    expect(page.locator("#comments .notice")).to_be_visible()
+    key = page.locator("#participant-key").text_content().strip()
+    assert len(key) >= 32
+    page.reload()
+    expect(page.locator("#your-key")).to_have_count(0)  # shown once

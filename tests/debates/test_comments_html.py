@@ -27,19 +27,23 @@ def form(body="I think the fine is fair.", **extra):
     return {"body": body, "author_name": "", "website": "", "started": old_token(), "idempotency_key": "", **extra}
 
 
-def test_posting_without_javascript_redirects_to_the_comment_and_sets_the_key_cookie(anon, debate, settings):
+def test_posting_without_javascript_redirects_to_the_key_then_to_the_comment(anon, debate, settings, no_rate_limits):
     response = anon.post(POST_URL, form())
-    comment = Comment.objects.get()
     assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"].endswith(f"#c{comment.pk}")
+    # A first comment lands on the key, shown this once above everything else.
+    assert response["Location"].endswith("#your-key")
     cookie = response.cookies[settings.PARTICIPANT_COOKIE_NAME]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
     # The next page shows the key once, with ways to save it.
     page = anon.get(response["Location"]).content.decode()
     assert cookie.value in page
+    assert 'id="your-key"' in page
     assert "Download as a file" in page
     assert cookie.value not in anon.get("/").content.decode()
+    # Later comments land on themselves.
+    response = anon.post(POST_URL, form("And a second thought."))
+    assert response["Location"].endswith(f"#c{Comment.objects.get(body='And a second thought.').pk}")
 
 
 def test_a_refused_comment_comes_back_with_its_text_and_the_reason(reader, debate):

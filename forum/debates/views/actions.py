@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..forms import CommentForm, EditForm, ReportForm, VoteForm
-from ..identity import html_participant, remember_key
+from ..identity import adopt_key, html_participant, remember_key
 from ..models import Comment, Debate
 from ..network import network_hash
 from ..services import (
@@ -45,6 +45,16 @@ def _back(request, debate, anchor=""):
     if query.startswith("?") and len(query) < 200:
         url += query
     return HttpResponseRedirect(url + anchor)
+
+
+def _back_with_key(request, debate, anchor: str, new_key: str | None):
+    """Back to the page at ``anchor``, or, after a reader's first action, at
+    the key that page shows this once: it sits above the poll and the comments,
+    where a reader sent to their comment would not see it."""
+    response = _back(request, debate, "#your-key" if new_key else anchor)
+    if new_key:
+        remember_key(response, new_key)
+    return response
 
 
 def _refusal(request, debate, refused: Refused, **kwargs):
@@ -88,10 +98,7 @@ def comment_post(request, slug):
             {"debate": debate, "form": form},
             status=HTTPStatus.SERVICE_UNAVAILABLE,
         )
-    response = _back(request, debate, f"#c{created.comment.pk}")
-    if created.new_key:
-        remember_key(response, created.new_key)
-    return response
+    return _back_with_key(request, debate, f"#c{created.comment.pk}", created.new_key)
 
 
 def _own_comment_or_404(request, comment_id):
@@ -147,10 +154,7 @@ def like(request, comment_id):
         )
     except Refused as refused:
         return _refusal(request, comment.debate, refused)
-    response = _back(request, comment.debate, f"#c{comment.pk}")
-    if new_key:
-        remember_key(response, new_key)
-    return response
+    return _back_with_key(request, comment.debate, f"#c{comment.pk}", new_key)
 
 
 @require_safe
@@ -188,11 +192,13 @@ def report(request, comment_id):
                     return _refusal(request, comment.debate, refused)
             else:
                 if _in_place(request):
+                    if new_key:
+                        adopt_key(request, new_key)  # the page that answers shows it
                     response = render_debate(request, comment.debate, notice=REPORT_THANKS)
                 else:
                     response = render(request, "debates/report_done.html", {"comment": comment})
                 if new_key:
-                    remember_key(response, new_key)
+                    remember_key(response, new_key, announce=not _in_place(request))
                 return response
         else:
             error, status = "Please choose a reason for your report.", HTTPStatus.BAD_REQUEST
@@ -220,10 +226,7 @@ def vote(request, slug):
         )
     except Refused as refused:
         return _refusal(request, debate, refused, vote_form=form)
-    response = _back(request, debate, "#poll")
-    if result.new_key:
-        remember_key(response, result.new_key)
-    return response
+    return _back_with_key(request, debate, "#poll", result.new_key)
 
 
 @require_POST
