@@ -92,6 +92,13 @@ def test_a_moderator_bans_a_participant_whose_next_comment_is_refused_then_expor
         (held.pk, "rejected", "Buy cheap followers today.")
     ]
 
+    # The public results too, although this moderator never voted (readers see them only after voting).
+    results_row = exports.get_by_role("row", name="Votes and share per answer")
+    results = csv.DictReader(
+        io.StringIO(_download(moderator, results_row.get_by_role("link", name="CSV"), "csv").decode())
+    )
+    assert {r["key"]: r["votes"] for r in results}[invasion] == "1"
+
     audit_row = exports.get_by_role("row", name="Audit log (whole site)")
     audit = json.loads(_download(moderator, audit_row.get_by_role("link", name="JSON"), "json"))
     actions = [entry["action"] for entry in audit["rows"]]
