@@ -112,9 +112,20 @@ def active_ban(participant: Participant | None, network_hash: str = "") -> Ban |
 
 def _refuse_if_banned(participant, network_hash):
     ban = active_ban(participant, network_hash)
-    if ban is not None:
-        until = "permanently" if ban.expires_at is None else f"until {ban.expires_at:%d %B %Y, %H:%M} UTC"
+    if ban is None:
+        return
+    ends = ban.expires_at
+    until = "permanently" if ends is None else f"until {ends.day} {ends:%B %Y, %H:%M} UTC"
+    if participant is not None and ban.participant_id == participant.pk:
         raise Refused("banned", f"You are banned from taking part {until}. Reason: {ban.reason}", status=403)
+    # Caught by the network alone: perhaps the banned person under a new key,
+    # perhaps someone sharing their connection. Their reason is not ours to show.
+    raise Refused(
+        "banned",
+        f"Taking part from your network is blocked {until}: a moderator banned someone who used it. "
+        "You can still read the debate. If that was not you, please try again later or from another connection.",
+        status=403,
+    )
 
 
 def _rate_limit(scope: str, ident: str, spec: str, what: str) -> None:

@@ -47,6 +47,13 @@ class BulkForm(forms.Form):
     ban_reason = TextField(max_length=2000, required=False)
 
 
+# Under every ban form: what a ban does beyond the participant (docs/moderation.md, Bans).
+NETWORK_BAN_NOTE = (
+    "The ban also blocks the network the author last used, until its hash changes (within a day): "
+    "others on it, a household, an office or a mobile network, may be blocked meanwhile."
+)
+
+
 class BanForm(forms.Form):
     duration = forms.ChoiceField(choices=BanDuration.choices, initial=BanDuration.DAY)
     # Checked by the service, which gives the message.

@@ -74,7 +74,14 @@ def test_a_ban_covers_the_network_so_a_new_key_is_no_way_around_it(moderator, ap
     )
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert response.json()["error"] == "banned"
-    assert participant_key  # the old key is banned as well, by participant
+    # Perhaps someone else on that connection: told why, without the banned person's reason.
+    assert response.json()["message"].startswith("Taking part from your network is blocked until ")
+    assert "Ballot stuffing" not in response.json()["message"]
+    # The banned key itself is told its own reason.
+    own = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "unsure"}, key=participant_key)
+    assert own.status_code == HTTPStatus.FORBIDDEN
+    assert "You are banned from taking part until" in own.json()["message"]
+    assert "Reason: Ballot stuffing" in own.json()["message"]
 
 
 def test_a_ban_ends_when_it_expires(moderator, reader, api, debate):
@@ -159,3 +166,10 @@ def test_a_ban_covers_the_network_of_a_commenter_who_never_voted(moderator, api,
         f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"}, content_type="application/json"
     )
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_both_ban_forms_say_that_a_ban_blocks_the_network_too(moderator, make_comment):
+    comment = make_comment("Held, by someone a moderator may ban.")
+    note = "The ban also blocks the network the author last used"
+    assert note in moderator.get("/moderation/").content.decode()
+    assert note in moderator.get(f"/moderation/participants/{comment.participant_id}/").content.decode()

@@ -17,6 +17,7 @@ from django.utils.text import Truncator, normalize_newlines
 
 from forum.debates.templatetags.comment_markup import ago
 
+from ..forms import NETWORK_BAN_NOTE
 from .moderation import reason_badges
 
 register = template.Library()
@@ -210,6 +211,7 @@ class _Queue:
                     f'<input type="text" name="reason" id="ban-reason-{ref}" maxlength="500" required> '
                     '<label class="radio"><input type="checkbox" name="reject_pending">'
                     " Also reject their comments awaiting review</label> "
+                    f'<p class="help">{NETWORK_BAN_NOTE}</p>'
                     '<button type="submit" class="button button-danger">Ban</button></form></details>'
                 )
         out.append("</div>")

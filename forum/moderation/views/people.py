@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from forum.debates.models import Ban, Participant
 from forum.debates.services import Refused
 
-from ..forms import BanForm, NoteForm
+from ..forms import NETWORK_BAN_NOTE, BanForm, NoteForm
 from ..permissions import moderator_required
 from ..queue import attach_context, with_context
 from ..services import ban_create, ban_lift, note_create
@@ -41,6 +41,7 @@ def render_participant(request, participant_id: int, *, status=HTTPStatus.OK, ba
             "active_ban": next((b for b in bans if b.state == "in force"), None),
             "notes": participant.moderator_notes.all(),
             "ban_form": ban_form or BanForm(),
+            "network_ban_note": NETWORK_BAN_NOTE,
             "note_form": note_form or NoteForm(),
             "error": error,
             "section": "queue",
