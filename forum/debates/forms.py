@@ -26,6 +26,11 @@ class GuardedForm(forms.Form):
     started = forms.CharField(required=False, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
+    # The guard's refusals, in the words of each form.
+    AUTOMATED = "Your comment looked automated (a hidden field was filled in). Please try again."
+    EXPIRED = "This form has expired. Your text is below: please send it again."
+    TOO_FAST = "That was faster than anyone can type. Please wait a moment and send again."
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["started"].initial = form_token()
@@ -36,13 +41,13 @@ class GuardedForm(forms.Form):
         if not settings.RATE_LIMITS:
             return None
         if self.cleaned_data.get("website"):
-            return "Your comment looked automated (a hidden field was filled in). Please try again."
+            return self.AUTOMATED
         try:
             started = signing.loads(self.cleaned_data.get("started") or "", salt=_SALT, max_age=24 * 3600)
         except signing.BadSignature:
-            return "This form has expired. Your text is below: please send it again."
+            return self.EXPIRED
         if time.time() - float(started) < settings.FORM_MIN_SECONDS:
-            return "That was faster than anyone can type. Please wait a moment and send again."
+            return self.TOO_FAST
         return None
 
 
@@ -76,4 +81,8 @@ class ReportForm(forms.Form):
 
 
 class VoteForm(GuardedForm):
+    AUTOMATED = "Your vote looked automated (a hidden field was filled in). Please try again."
+    EXPIRED = "This page is more than a day old. Your choice is still ticked: please vote again."
+    TOO_FAST = "That was quicker than anyone can read the question. Your choice is still ticked: please vote again."
+
     option = forms.CharField()

@@ -11,7 +11,7 @@ import pytest
 from django.core import signing
 
 from forum.debates.forms import form_token
-from forum.debates.models import Comment, Participant, Report, WordRule
+from forum.debates.models import Ballot, Comment, Participant, Report, WordRule
 from forum.debates.services import normalise_text
 
 SLUG = "clearview-ai-cnil-fine"
@@ -70,6 +70,16 @@ def test_a_form_sent_faster_than_a_human_types_is_refused(reader, debate):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "faster than anyone can type" in response.content.decode()
     assert "Too quick" in response.content.decode()
+
+
+def test_a_vote_sent_too_soon_is_refused_in_its_own_words_with_the_choice_still_ticked(reader, debate):
+    response = reader.post(f"/debates/{SLUG}/vote/", {"option": "invasion", "website": "", "started": form_token()})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    page = response.content.decode()
+    assert "quicker than anyone can read the question" in page
+    assert "type" not in re.search(r'<p class="notice notice-error" role="alert">(.*?)</p>', page).group(1)
+    assert re.search(r'<input type="radio" name="option" value="invasion" required checked>', page)
+    assert not Ballot.objects.exists()
 
 
 def test_rate_limits_off_lifts_honeypot_and_timing(reader, debate, no_rate_limits):

@@ -216,7 +216,7 @@ def vote(request, slug):
         return _refusal(request, debate, Refused("invalid", "Please choose one of the options."), vote_form=form)
     guard = form.guard_error()
     if guard:
-        return _refusal(request, debate, Refused("suspicious", guard.replace("comment", "vote")), vote_form=form)
+        return _refusal(request, debate, Refused("suspicious", guard), vote_form=form)
     try:
         result = vote_cast(
             debate=debate,
