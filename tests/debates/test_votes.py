@@ -108,6 +108,7 @@ def test_results_page_shows_figures_charts_and_the_self_selection_note(reader, d
     assert "50.0%" in html  # invasion: 2 of 4
     assert "25.0%" in html
     assert '<td class="num">4</td>' in html  # total
+    assert "Nobody has changed their mind yet." in html  # not "0 readers changed their mind"
 
 
 def test_results_are_hidden_on_the_page_until_the_reader_votes(anon, debate, no_rate_limits):
