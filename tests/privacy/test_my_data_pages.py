@@ -53,6 +53,14 @@ def test_the_page_offers_each_single_action_too(reader, debate, no_rate_limits):
     assert "/me/erase/" in page
     assert "/me/key/rotate/" in page
     assert "/me/key/download/" in page
+    # Each comment is named by its debate's title, not its slug.
+    assert f'#c{created.comment.pk}">{debate.title}</a>' in page
+
+
+def test_the_key_file_says_where_to_use_the_key(reader, debate):
+    text = reader.get("/me/key/download/").content.decode()
+    assert reader.key in text
+    assert "paste it at http://testserver/me/key/restore/" in text
 
 
 def test_withdrawing_from_my_data_removes_the_vote(reader, debate, no_rate_limits):
@@ -153,8 +161,9 @@ def test_the_my_data_page_costs_the_same_queries_whatever_the_amount_of_data(rea
     with CaptureQueriesContext(connection) as ctx:
         assert reader.get("/me/").status_code == HTTPStatus.OK
     # participant by key hash, then: comments (with debate, stance, appeal),
-    # their revisions, ballots, likes, reports and bans: 7 queries.
-    assert len(app_queries(ctx)) == 7
+    # their revisions, ballots, likes, reports and bans, and the debates'
+    # titles: 8 queries.
+    assert len(app_queries(ctx)) == 8
 
 
 def test_a_rejected_comment_shows_its_status_and_the_moderators_reason_in_words(reader, debate, no_rate_limits):

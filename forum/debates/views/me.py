@@ -11,11 +11,13 @@ from http import HTTPStatus
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..identity import cookie_key, forget_key, html_participant, remember_key
+from ..models import Debate
 from ..network import network_hash
 from ..privacy import (
     data_counts,
@@ -59,6 +61,9 @@ def my_data(request):
     except Refused as refused:
         return _refused(request, refused)
     data = participant_data(participant)
+    titles = dict(Debate.objects.filter(slug__in={c["debate"] for c in data["comments"]}).values_list("slug", "title"))
+    for comment in data["comments"]:
+        comment["debate_title"] = titles.get(comment["debate"], comment["debate"])
     return render(request, "debates/me.html", {"data": data, "counts": data_counts(data)})
 
 
@@ -127,7 +132,7 @@ def key_download(request):
     response = HttpResponse(
         f"Your secret key for {request.get_host()}:\n\n{key}\n\n"
         "Keep it private. It lets you edit or delete your comments and see or erase your data.\n"
-        "To use it on another device, open the site's 'Use my key' page and paste it.\n"
+        f"To use it on another device, paste it at {request.build_absolute_uri(reverse('debates:key-restore'))}\n"
         "It cannot be recovered if lost: the site keeps only a scrambled copy (hash) of it.\n",
         content_type="text/plain; charset=utf-8",
     )
