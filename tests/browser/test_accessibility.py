@@ -90,3 +90,36 @@ def test_the_moderation_queue_has_no_serious_violation(new_page, site, debate, a
     moderator.goto("/moderation/")
     expect(moderator.locator(".comment-body", has_text="held for a moderator")).to_be_visible()
     assert _serious(axe_violations(moderator, axe_source)) == []
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(x) / 255 for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted([_luminance(a), _luminance(b)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_an_unticked_poll_answer_has_a_ring_that_stands_out(new_page, debate, color_scheme):
+    """WCAG 1.4.11 asks 3:1 for a control's outline; the browser's own radio ring
+    all but vanished on the dark theme's cards."""
+    page = new_page(color_scheme=color_scheme)
+    page.goto("/")
+    radio = page.locator("#poll input[type=radio]").first
+    ring = radio.evaluate("el => getComputedStyle(el).borderTopColor")
+    card = page.locator("#poll").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert _contrast(ring, card) >= 3, (ring, card)
+
+
+def test_a_cancel_link_keeps_its_distance_from_the_button(new_page, site, debate, make_participant):
+    author = make_participant()
+    created = comment_create(debate=debate, participant=author.participant, body="Mine to edit.")
+    page = sign_in(new_page(), author, site)
+    page.goto(f"/comments/{created.comment.pk}/edit/")
+    button = page.get_by_role("button", name="Save changes").bounding_box()
+    cancel = page.get_by_role("link", name="Cancel").bounding_box()
+    assert cancel["x"] - (button["x"] + button["width"]) >= 10, (button, cancel)
