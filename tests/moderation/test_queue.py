@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
+from django.utils.html import escape
 
 from forum.debates.models import Appeal, Comment, CommentRevision, Debate, Report
 from forum.moderation.models import AuditEntry, ModeratorNote
@@ -327,9 +328,14 @@ def test_each_item_links_to_its_own_debate(moderator, make_comment, make_partici
     items = moderator.get("/moderation/").content.decode().split('<li class="queue-item')[1:]
     [first] = [item for item in items if "On the first debate" in item]
     [second] = [item for item in items if "On the second" in item]
-    assert len(debate.title) > 50  # so both titles are cut, each from its own debate
-    assert f'in <a href="/debates/{debate.slug}/">{debate.title[:49]}…</a>' in first
-    assert 'in <a href="/debates/second-debate/">A second debate whose title runs on well past the…</a>' in second
+    # Each title cut after eight words, never inside one, the whole of it on hover.
+    assert len(debate.title.split()) > 8
+    shown = " ".join(debate.title.split()[:8])
+    assert f'in <a href="/debates/{debate.slug}/" title="{escape(debate.title)}">{escape(shown)}…</a>' in first
+    assert (
+        'in <a href="/debates/second-debate/" title="A second debate whose title runs on well past the fifty'
+        ' characters shown">A second debate whose title runs on well…</a>'
+    ) in second
 
 
 def test_the_queue_and_the_participant_page_show_the_same_reason_badges(moderator, make_comment, make_participant):

@@ -69,9 +69,11 @@ class _Queue:
         """The link to the item's debate, made once per debate of the page."""
         link = self.debate_links.get(item.debate_id)
         if link is None:
-            title = Truncator(item.debate.title).chars(50)
+            title = item.debate.title
             url = item.debate.get_absolute_url()
-            link = self.debate_links[item.debate_id] = f'<a href="{escape(url)}">{escape(title)}</a>'
+            link = self.debate_links[item.debate_id] = (
+                f'<a href="{escape(url)}" title="{escape(title)}">{escape(Truncator(title).words(8))}</a>'
+            )
         return link
 
     def item(self, item, out: list[str]) -> None:
