@@ -15,7 +15,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpR
 from django.urls import path
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET
 from ninja import Path, Router
 
 from forum.debates.api import ErrorOut
@@ -45,7 +45,7 @@ def _results_visible(request, debate: Debate) -> bool:
     return results_visible(debate, has_voted=has_voted)
 
 
-@require_safe
+@require_GET  # not HEAD: a download is counted and audited
 def download(request, slug: str, kind: str, fmt: str):
     """Stream one export; moderator kinds are written to the audit log first."""
     if kind not in KINDS:

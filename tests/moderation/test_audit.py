@@ -155,3 +155,12 @@ def test_the_audit_api_lists_entries(moderator, make_comment):
     assert [(e["action"], e["target_id"], e["status_after"]) for e in entries] == [
         ("comment.spam", str(comment.pk), "spam")
     ]
+
+
+def test_a_head_request_downloads_nothing_and_records_nothing(moderator, debate):
+    """HEAD is answered on the pages (uptime probes), but not where a GET is
+    counted or audited."""
+    assert moderator.head("/moderation/audit/").status_code == HTTPStatus.OK
+    for path in ("/moderation/audit/export.csv", f"/api/v1/debates/{debate.slug}/exports/ballots.csv"):
+        assert moderator.head(path).status_code == HTTPStatus.METHOD_NOT_ALLOWED, path
+    assert not AuditEntry.objects.filter(action__in=["audit.export", "export.download"]).exists()

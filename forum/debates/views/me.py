@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ..identity import cookie_key, forget_key, html_participant, remember_key
 from ..models import Debate
@@ -50,7 +50,7 @@ def _guarded(request):
 
 
 @never_cache
-@require_safe
+@require_GET  # not HEAD: each look at one's data is counted against its rate limit
 def my_data(request):
     """Everything held about the reader, on one page, with the ways to act on it."""
     participant = html_participant(request)
@@ -68,7 +68,7 @@ def my_data(request):
 
 
 @never_cache
-@require_safe
+@require_GET  # not HEAD: counted against the rate limit
 def my_data_download(request):
     """The same data as one JSON file."""
     try:

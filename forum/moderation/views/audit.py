@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from ..audit import AUDIT_COLUMNS, audit_record, audit_rows, csv_lines
 from ..forms import AuditFilterForm
@@ -30,7 +30,7 @@ def audit(request):
     )
 
 
-@require_safe
+@require_GET  # not HEAD: every export is written to the audit log
 @moderator_required
 def audit_export(request, fmt: str):
     form, entries = _filtered(request)
