@@ -110,14 +110,21 @@ def active_ban(participant: Participant | None, network_hash: str = "") -> Ban |
     return bans.order_by(F("expires_at").desc(nulls_first=True)).first()
 
 
+def _until(ban: Ban) -> str:
+    ends = ban.expires_at
+    return "permanently" if ends is None else f"until {ends.day} {ends:%B %Y, %H:%M} UTC"
+
+
 def _refuse_if_banned(participant, network_hash):
     ban = active_ban(participant, network_hash)
     if ban is None:
         return
-    ends = ban.expires_at
-    until = "permanently" if ends is None else f"until {ends.day} {ends:%B %Y, %H:%M} UTC"
-    if participant is not None and ban.participant_id == participant.pk:
-        raise Refused("banned", f"You are banned from taking part {until}. Reason: {ban.reason}", status=403)
+    # The participant's own ban speaks first, with its reason, even when a
+    # ban of someone else on the same network lasts longer.
+    own = ban if participant is not None and ban.participant_id == participant.pk else active_ban(participant)
+    if own is not None:
+        raise Refused("banned", f"You are banned from taking part {_until(own)}. Reason: {own.reason}", status=403)
+    until = _until(ban)
     # Caught by the network alone: perhaps the banned person under a new key,
     # perhaps someone sharing their connection. Their reason is not ours to show.
     raise Refused(

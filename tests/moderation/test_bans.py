@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from forum.debates.models import Ballot, Ban, Comment
+from forum.debates.services import participant_from_key
 from forum.moderation.models import AuditEntry
 
 Status = Comment.Status
@@ -173,3 +174,14 @@ def test_both_ban_forms_say_that_a_ban_blocks_the_network_too(moderator, make_co
     note = "The ban also blocks the network the author last used"
     assert note in moderator.get("/moderation/").content.decode()
     assert note in moderator.get(f"/moderation/participants/{comment.participant_id}/").content.decode()
+
+
+def test_a_participant_banned_on_their_own_is_told_their_reason_even_under_a_longer_network_ban(moderator, api, debate):
+    mine = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"}).json()["participant_key"]
+    other = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "unsure"}).json()["participant_key"]
+    ban(moderator, participant_from_key(mine).pk, "1d", "Ballot stuffing")
+    ban(moderator, participant_from_key(other).pk, "permanent", "Someone else's reason")  # same network
+    refused = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "invasion"}, key=mine).json()
+    assert refused["message"].startswith("You are banned from taking part until ")
+    assert "Reason: Ballot stuffing" in refused["message"]
+    assert "Someone else" not in refused["message"]
