@@ -53,6 +53,27 @@
     form.querySelector(replying ? "textarea" : "input[type=radio]").focus();
   });
 
+  // After a form sent in place: an error first; then the key shown this once;
+  // then the comment or reply just posted (the reader's own among the new ones);
+  // then a notice (a report's thanks); then the comment or poll the form was in.
+  function takeTo(form, hadKey, seen, aroundSelector) {
+    var added = null;
+    if (form.id === "comment-form" || form.id === "reply-form") {
+      var fresh = [];
+      document.querySelectorAll("li.comment").forEach(function (li) { if (!seen[li.id]) fresh.push(li); });
+      added = fresh.filter(function (li) { return li.querySelector(":scope > article a[href$='/edit/']"); })[0] || fresh[0];
+    }
+    var focus = document.querySelector(".notice-error") ||
+      (!hadKey && document.querySelector("#your-key")) ||
+      (added && added.querySelector("article")) ||
+      document.querySelector("#comments-notice") ||
+      (aroundSelector && document.querySelector(aroundSelector));
+    if (!focus) return;
+    focus.setAttribute("tabindex", "-1");
+    focus.focus({ preventScroll: true });
+    focus.scrollIntoView({ block: focus.offsetHeight > window.innerHeight / 2 ? "start" : "center" });
+  }
+
   // Posting, replying, liking and voting in place: send the form with fetch,
   // then swap in the poll and the discussion from the page that comes back.
   var REGIONS = ["#poll", "#comments", "#your-key"];
@@ -81,19 +102,7 @@
           if (fresh && current) current.replaceWith(fresh);
           else if (fresh && !current) { var poll = document.querySelector("#poll"); if (poll) poll.before(fresh); }
         });
-        // An error first; then the key shown this once; then the comment or reply
-        // just posted; then a notice (a report's thanks); then where the form was.
-        var added = Array.prototype.find.call(document.querySelectorAll("li.comment"), function (li) { return !seen[li.id]; });
-        var focus = document.querySelector(".notice-error") ||
-          (!hadKey && document.querySelector("#your-key")) ||
-          (added && added.querySelector("article")) ||
-          document.querySelector("#comments .notice") ||
-          (aroundSelector && document.querySelector(aroundSelector));
-        if (focus) {
-          focus.setAttribute("tabindex", "-1");
-          focus.focus({ preventScroll: true });
-          focus.scrollIntoView({ block: focus.offsetHeight > window.innerHeight / 2 ? "start" : "center" });
-        }
+        try { takeTo(form, hadKey, seen, aroundSelector); } catch (ignored) { /* the page is in place; only the focus is lost */ }
       })
       .catch(function () { form.submit(); })
       .finally(function () { if (button) button.disabled = false; });

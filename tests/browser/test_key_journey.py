@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from forum.debates.models import Debate
+
 from .steps import comment_item, post_comment, vote
 
 pytestmark = pytest.mark.browser
@@ -94,3 +96,14 @@ def test_a_first_report_in_place_shows_the_key(new_page, debate, make_participan
     assert len(key) >= 32
     page.reload()
     expect(page.locator("#your-key")).to_have_count(0)  # shown once
+
+
+def test_a_vote_where_comments_are_closed_keeps_the_reader_at_the_poll(new_page, debate):
+    """The notice "Comments are closed" is no reason to leave the poll."""
+    Debate.objects.filter(pk=debate.pk).update(comments_open=False)
+    page = new_page()
+    page.goto("/")
+    vote(page, USEFUL)
+    expect(page.locator("#your-key")).to_be_focused()
+    vote(page, "Not sure / it depends")
+    assert _focused_in(page, "#poll")
