@@ -74,6 +74,40 @@
     focus.scrollIntoView({ block: focus.offsetHeight > window.innerHeight / 2 ? "start" : "center" });
   }
 
+  // Drafts survive the swap: what a reader typed in another form (a comment
+  // begun before voting, a reply open under a comment) is put back, with that
+  // form's own start time and idempotency key, and the reply or report form
+  // reopens under the same comment.
+  var KEPT = "textarea, input[type=text], input[name=started], input[name=idempotency_key]";
+  function keepDrafts(sent) {
+    var kept = [];
+    document.querySelectorAll("form[id]").forEach(function (f) {
+      if (f === sent || f.hidden) return;
+      var typed = Array.prototype.some.call(f.querySelectorAll("textarea, input[type=text]"), function (el) {
+        return el.value !== el.defaultValue;
+      });
+      if (!typed) return;
+      var values = {};
+      f.querySelectorAll(KEPT).forEach(function (el) { if (el.name) values[el.name] = el.value; });
+      var link = f.previousElementSibling, item = f.closest("li.comment");
+      var under = link && item && link.matches(".reply-link, .report-link") ? item.id : null;
+      kept.push({ id: f.id, values: values, under: under });
+    });
+    return kept;
+  }
+  function restoreDrafts(kept) {
+    kept.forEach(function (draft) {
+      if (draft.under) {
+        var link = document.querySelector("#" + draft.under + " > article " + (draft.id === "reply-form" ? ".reply-link" : ".report-link"));
+        if (!link) return;
+        link.click(); // the fresh form opens under the same comment
+      }
+      var f = document.getElementById(draft.id);
+      if (!f) return;
+      f.querySelectorAll(KEPT).forEach(function (el) { if (el.name in draft.values) el.value = draft.values[el.name]; });
+    });
+  }
+
   // Posting, replying, liking and voting in place: send the form with fetch,
   // then swap in the poll and the discussion from the page that comes back.
   var REGIONS = ["#poll", "#comments", "#your-key"];
@@ -90,6 +124,7 @@
     document.querySelectorAll("li.comment").forEach(function (li) { seen[li.id] = true; });
     var around = form.closest("li.comment, #poll");
     var aroundSelector = around ? "#" + around.id + (around.id === "poll" ? "" : " > article") : null;
+    var drafts = keepDrafts(form);
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         return response.text().then(function (html) { return { response: response, html: html }; });
@@ -102,6 +137,7 @@
           if (fresh && current) current.replaceWith(fresh);
           else if (fresh && !current) { var poll = document.querySelector("#poll"); if (poll) poll.before(fresh); }
         });
+        try { restoreDrafts(drafts); } catch (ignored) { /* the page is in place; only a draft is lost */ }
         try { takeTo(form, hadKey, seen, aroundSelector); } catch (ignored) { /* the page is in place; only the focus is lost */ }
       })
       .catch(function () { form.submit(); })

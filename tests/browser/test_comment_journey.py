@@ -1,12 +1,14 @@
 """Readers comment, reply, edit, delete, like and report; an author sees their own held comment."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from forum.debates.models import Comment, Report, WordRule
 from forum.debates.services import comment_create
 
-from .steps import comment_item, post_comment, reply_to
+from .steps import comment_item, post_comment, reply_to, vote
 
 pytestmark = pytest.mark.browser
 
@@ -89,3 +91,41 @@ def test_a_reply_is_signed_with_the_name_the_reader_gave(new_page, debate, make_
     actions = comment_item(reader, "Reply to me").locator(":scope > article .comment-actions")
     actions.get_by_role("link", name="Reply", exact=True).click()
     expect(actions.get_by_role("textbox", name="Display name")).to_have_value("Chloé B.")
+
+
+def test_a_draft_survives_a_vote_and_a_like_sent_in_place(new_page, debate, make_participant):
+    """A vote or a like sent in place swaps the discussion for a fresh copy,
+    which used to wipe a comment or a reply the reader had begun."""
+    make_participant().post(
+        f"/api/v1/debates/{debate.slug}/comments", {"body": "Someone else's thread."}, content_type="application/json"
+    )
+    page = new_page()
+    page.goto("/")
+    page.locator("#comment-form").get_by_label("Your comment").fill("Half a thought, typed before voting.")
+    thread = comment_item(page, "Someone else's thread.")
+    thread.locator(":scope > article .comment-actions").get_by_role("link", name="Reply", exact=True).click()
+    thread.get_by_role("textbox", name="Your reply").fill("A reply, begun before voting.")
+    vote(page, "Not sure / it depends")
+    expect(page.locator("#comment-form").get_by_label("Your comment")).to_have_value(
+        "Half a thought, typed before voting."
+    )
+    thread = comment_item(page, "Someone else's thread.")
+    expect(thread.get_by_role("textbox", name="Your reply")).to_have_value("A reply, begun before voting.")
+    like = thread.locator(":scope > article .comment-actions").get_by_role(
+        "button", name=re.compile("like this comment")
+    )
+    like.click()
+    expect(page.locator("#comment-form").get_by_label("Your comment")).to_have_value(
+        "Half a thought, typed before voting."
+    )
+    # Both then post as written, each once: the reply's draft survives the comment's posting too.
+    page.locator("#comment-form").get_by_role("button", name="Post comment").click()
+    expect(comment_item(page, "Half a thought, typed before voting.")).to_be_visible()
+    thread = comment_item(page, "Someone else's thread.")
+    expect(thread.get_by_role("textbox", name="Your reply")).to_have_value("A reply, begun before voting.")
+    thread.get_by_role("button", name="Post reply").click()
+    expect(comment_item(page, "Someone else's thread.").locator(".replies")).to_contain_text(
+        "A reply, begun before voting."
+    )
+    assert Comment.objects.filter(body="Half a thought, typed before voting.").count() == 1
+    assert Comment.objects.filter(body="A reply, begun before voting.").count() == 1
