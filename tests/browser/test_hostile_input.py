@@ -189,3 +189,15 @@ def test_long_names_and_right_to_left_text_fit_a_phone_and_read_in_their_directi
     desktop.goto("/moderation/")
     expect(desktop.locator(".key-hints")).to_be_visible()
     assert page.dialogs == moderator.dialogs == desktop.dialogs == []
+
+
+def test_the_sort_and_show_labels_stay_beside_their_menus_on_a_phone(new_page, debate):
+    comment_create(debate=debate, participant=participant_create()[0], body="So that the controls show.")
+    page = new_page(viewport={"width": 390, "height": 800})
+    page.goto("/")
+    for name in ("Sort", "Show"):
+        label = page.locator(".comment-controls label", has_text=name).bounding_box()
+        menu = page.get_by_label(name, exact=True).bounding_box()
+        assert abs((label["y"] + label["height"] / 2) - (menu["y"] + menu["height"] / 2)) < 4, (name, label, menu)
+        assert menu["x"] > label["x"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
