@@ -13,7 +13,7 @@ from .identity import api_participant
 from .models import Ballot, Comment, Debate
 from .network import network_hash
 from .ranking import NO_VOTE
-from .reading import SORTS, RecentCopies, comment_page, debate_read, with_options
+from .reading import SORTS, RecentCopies, comment_page, complete, debate_read, with_options
 from .results import poll_counts, results_visible
 from .services import comment_create, comment_delete, comment_edit, like_toggle, report_create, vote_cast, vote_withdraw
 
@@ -142,14 +142,14 @@ _SHARED_PAGES = RecentCopies(size=16)
 
 def _shared_comment_page(slug: str, sort: str, stance: str, page: int) -> HttpResponse:
     """The comments as every reader without a key sees them, serialised once per
-    version of the debate; a hit costs one query, the debate itself."""
-    debate = debate_read(slug)
+    version of the debate; a hit costs one query, the debate's key."""
+    debate = debate_read(slug, keyed=True)
     if debate is None:
         raise Http404(f"No debate with the slug {slug!r}.")
     sort = sort if sort in SORTS else "newest"
 
     def render() -> bytes:
-        with_options(debate)
+        with_options(complete(debate))
         out = _comment_page_out(debate, None, sort, stance, page)
         return json.dumps(CommentPageOut.model_validate(out).model_dump(), cls=NinjaJSONEncoder).encode()
 

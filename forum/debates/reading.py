@@ -177,10 +177,13 @@ class _CompiledRead:
     attnames: list[str]
 
 
-_compiled_reads: dict[tuple[str, bool], _CompiledRead] = {}
+_compiled_reads: dict[tuple[str, bool, bool], _CompiledRead] = {}
+
+# What a cache key needs (``Debate.cache_key``), and the slug; a cache hit reads no more.
+KEY_FIELDS = ("id", "slug", "created_at", "version", "poll_open", "poll_closes_at")
 
 
-def debate_read(slug: str | None = None) -> Debate | None:
+def debate_read(slug: str | None = None, *, keyed: bool = False) -> Debate | None:
     """The featured debate (in the order of ``DebateQuerySet.featured``), or the
     debate with this slug, without its options; None when there is none.
 
@@ -188,11 +191,17 @@ def debate_read(slug: str | None = None) -> Debate | None:
     ORM's query compiler, which costs many times the query itself: the SQL and
     the column converters are compiled from the QuerySet once per process and
     database, then reused.
+
+    ``keyed`` reads only ``KEY_FIELDS``, enough for the debate's cache keys:
+    the summary alone is kilobytes, which a hit has no use for. The other
+    fields are deferred; ``complete()`` loads them in one query for a render.
     """
     by_slug = slug is not None
-    compiled = _compiled_reads.get((connection.vendor, by_slug))
+    compiled = _compiled_reads.get((connection.vendor, by_slug, keyed))
     if compiled is None:
         queryset = Debate.objects.listed().prefetch_related(None)
+        if keyed:
+            queryset = queryset.only(*KEY_FIELDS)
         if by_slug:
             queryset = queryset.filter(slug="")
         compiler = queryset[:1].query.get_compiler(connection=connection)
@@ -200,7 +209,7 @@ def debate_read(slug: str | None = None) -> Debate | None:
         columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
         converters = [(i, *pair) for i, pair in compiler.get_converters(columns).items()]
         compiled = _CompiledRead(sql, converters, [column.target.attname for column in columns])
-        _compiled_reads[(connection.vendor, by_slug)] = compiled
+        _compiled_reads[(connection.vendor, by_slug, keyed)] = compiled
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, [slug] if by_slug else [])
         row = cursor.fetchone()
@@ -211,6 +220,17 @@ def debate_read(slug: str | None = None) -> Debate | None:
         for convert in converters:
             row[position] = convert(row[position], expression, connection)
     return Debate.from_db(connection.alias, compiled.attnames, row)
+
+
+def complete(debate: Debate) -> Debate:
+    """A debate read with ``keyed=True``, its other fields loaded in one query.
+
+    They may be newer than its version, never older: a copy stored under that
+    version's key then shows a change early, not late."""
+    deferred = debate.get_deferred_fields()
+    if deferred:
+        debate.refresh_from_db(fields=list(deferred))
+    return debate
 
 
 _OPTIONS = prepared.Select(lambda debate_id: PollOption.objects.filter(debate_id=debate_id), [-1])

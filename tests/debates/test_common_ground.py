@@ -171,6 +171,7 @@ def test_ranking_costs_no_query_per_comment(api, debate, crowd, n, no_rate_limit
     like(made[0], useful + invasion)
     with CaptureQueriesContext(connection) as ctx:
         assert api.get(URL, sort="common_ground").status_code == HTTPStatus.OK
-    # debate, options, likers by stance, scored candidates, scored rows of the
-    # page, unscored rest of the page, replies (the counts are on the debate row)
-    assert len(app_queries(ctx)) == 7, app_queries(ctx)
+    # debate's key, the rest of the debate (a miss), options, likers by stance,
+    # scored candidates, scored rows of the page, unscored rest of the page,
+    # replies (the counts are on the debate row)
+    assert len(app_queries(ctx)) == 8, app_queries(ctx)

@@ -20,7 +20,15 @@ from django.views.decorators.http import require_safe
 from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Debate
-from ..reading import SORTS, RecentCopies, comment_page, common_ground_highlights, debate_read, with_options
+from ..reading import (
+    SORTS,
+    RecentCopies,
+    comment_page,
+    common_ground_highlights,
+    complete,
+    debate_read,
+    with_options,
+)
 from ..results import poll_results, results_visible
 from ..services import active_ban, edit_deadline, last_display_name
 
@@ -132,7 +140,7 @@ def _anonymous_page(request, debate: Debate) -> HttpResponse:
     process's recent pages (else the shared cache) and is joined as bytes
     around the fresh tokens.
     """
-    parts = _PAGES.get(_page_key(request, debate), lambda: _render_anonymous(request, debate))
+    parts = _PAGES.get(_page_key(request, debate), lambda: _render_anonymous(request, complete(debate)))
     values = {_CSRF.encode(): get_token(request).encode(), _STARTED.encode(): form_token().encode()}
     # re.split with a group puts each stand-in at an odd index. Every form gets
     # an idempotency key of its own.
@@ -153,20 +161,23 @@ def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
     return response
 
 
+def _debate_page(request, slug: str | None = None) -> HttpResponse:
+    # A reader without a key reads only what the shared page's key needs.
+    shared = _serves_cached_page(request)
+    debate = debate_read(slug, keyed=shared)
+    if debate is None:
+        raise Http404("No debate has been set up yet." if slug is None else f"No debate with the slug {slug!r}.")
+    return _anonymous_page(request, debate) if shared else render_debate(request, debate)
+
+
 @require_safe
 def home(request):
-    debate = debate_read()
-    if debate is None:
-        raise Http404("No debate has been set up yet.")
-    return render_debate(request, debate)
+    return _debate_page(request)
 
 
 @require_safe
 def detail(request, slug):
-    debate = debate_read(slug)
-    if debate is None:
-        raise Http404(f"No debate with the slug {slug!r}.")
-    return render_debate(request, debate)
+    return _debate_page(request, slug)
 
 
 @require_safe
