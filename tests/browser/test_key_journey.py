@@ -41,6 +41,7 @@ def test_the_key_is_shown_once_downloads_and_restores_in_a_fresh_browser(new_pag
 
     second.get_by_label("Your key").fill(key)
     second.get_by_role("button", name="Use this key").click()
+    expect(second.locator("#key-restored")).to_contain_text("This browser now uses your key")
     expect(second.locator("#poll")).to_contain_text(f"You voted “{USEFUL}”")
     mine = comment_item(second, "Written on my first device.")
     expect(mine.get_by_role("link", name="Edit")).to_be_visible()

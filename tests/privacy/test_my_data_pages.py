@@ -63,6 +63,19 @@ def test_the_key_file_says_where_to_use_the_key(reader, debate):
     assert "paste it at http://testserver/me/key/restore/" in text
 
 
+def test_a_restored_key_lands_on_the_debate_which_says_this_browser_now_uses_it(anon, reader, debate):
+    restored = anon.post("/me/key/restore/", {"key": f"  {reader.key}\n"})
+    assert restored.status_code == HTTPStatus.FOUND
+    assert restored["Location"] == "/?restored=1#key-restored"
+    page = anon.get(restored["Location"]).content.decode()
+    assert 'id="key-restored"' in page
+    assert "This browser now uses your key" in page
+    # Said once: the debate's own address does not repeat it.
+    assert 'id="key-restored"' not in anon.get("/").content.decode()
+    # The parameter alone, without a key, says nothing (and the page stays shared).
+    assert 'id="key-restored"' not in Client().get("/?restored=1").content.decode()
+
+
 def test_withdrawing_from_my_data_removes_the_vote(reader, debate, no_rate_limits):
     vote_cast(debate=debate, participant=reader.participant, option_key=debate.options.first().key)
     reader.post(f"/debates/{SLUG}/vote/withdraw/")

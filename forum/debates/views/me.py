@@ -28,6 +28,7 @@ from ..privacy import (
     participant_rotate_key,
 )
 from ..services import Refused, participant_from_key
+from .pages import RESTORED
 
 NO_KEY = "This browser holds no participant key, so there is no data to show or erase here."
 
@@ -150,7 +151,8 @@ def key_restore(request):
         if participant_from_key(key) is None:
             error = "That key does not match any participant. Check that you pasted all of it."
         else:
-            response = HttpResponseRedirect("/")
+            # The debate page then says that this browser now acts as the key's holder.
+            response = HttpResponseRedirect(f"{reverse('home')}?{RESTORED}=1#key-restored")
             remember_key(response, key, announce=False)
             return response
     return render(request, "debates/key_restore.html", {"error": error}, status=400 if error else 200)

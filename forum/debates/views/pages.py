@@ -79,6 +79,8 @@ def debate_context(
         "notice": notice,
         "reply_to": reply_to,
         "show_key": cookie_key(request) if request.COOKIES.get(SHOW_KEY_COOKIE) and participant else None,
+        # Just after a key was pasted at /me/key/restore/ (see RESTORED).
+        "restored": participant is not None and RESTORED in request.GET,
         "edit_window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
     }
 
@@ -91,6 +93,9 @@ def _mark_own(comments, participant):
         c.can_edit = c.is_mine and now <= edit_deadline(c)
         _mark_own(c.replies, participant)
 
+
+# The query parameter that a restored key's first page carries, to say so.
+RESTORED = "restored"
 
 # Stand-ins for the per-request values in a cached anonymous page.
 _CSRF = "@@csrf-token@@"
