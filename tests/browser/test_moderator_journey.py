@@ -112,3 +112,18 @@ def test_a_moderator_bans_a_participant_whose_next_comment_is_refused_then_expor
     votes = {row[header.index("label")]: row[header.index("votes")] for row in rows}
     assert votes[INVASION] == 1
     assert sum(votes.values()) == 1
+
+
+def test_the_moderation_pages_header_lines_up_with_their_wider_content(new_page, debate, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    moderator = new_page(viewport={"width": 1280, "height": 800})
+    moderator_logs_in(moderator, make_user(moderator=True, with_2fa=True))
+    edges = moderator.evaluate(
+        """() => [".site-header .wrap", "main", "footer .wrap"].map(s => {
+            const r = document.querySelector(s).getBoundingClientRect();
+            return [Math.round(r.left), Math.round(r.right)];
+        })"""
+    )
+    header, main, footer = edges
+    assert main[1] - main[0] > 46 * 16, edges  # wider than the reading pages' 46rem
+    assert header == main == footer, edges
