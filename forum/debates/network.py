@@ -7,6 +7,7 @@ purge_expired_data, after which their hashes can no longer be tied to any
 network.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -23,6 +24,13 @@ from .models import NetworkPepper
 def current_period(now=None) -> int:
     now = now or timezone.now()
     return int(now.timestamp() // (settings.NETWORK_PEPPER_ROTATION_HOURS * 3600))
+
+
+def period_ends_at(now=None) -> datetime.datetime:
+    """When the current period's hashes stop matching anyone's network: a network
+    ban recorded now blocks that network until then at the latest."""
+    hours = settings.NETWORK_PEPPER_ROTATION_HOURS
+    return datetime.datetime.fromtimestamp((current_period(now) + 1) * hours * 3600, tz=datetime.UTC)
 
 
 # The current period's pepper, kept by each process: a period's pepper never

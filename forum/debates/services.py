@@ -37,6 +37,7 @@ from .models import (
     Report,
     WordRule,
 )
+from .network import period_ends_at
 
 
 @dataclass
@@ -110,8 +111,7 @@ def active_ban(participant: Participant | None, network_hash: str = "") -> Ban |
     return bans.order_by(F("expires_at").desc(nulls_first=True)).first()
 
 
-def _until(ban: Ban) -> str:
-    ends = ban.expires_at
+def _until(ends: datetime.datetime | None) -> str:
     return "permanently" if ends is None else f"until {ends.day} {ends:%B %Y, %H:%M} UTC"
 
 
@@ -123,10 +123,13 @@ def _refuse_if_banned(participant, network_hash):
     # ban of someone else on the same network lasts longer.
     own = ban if participant is not None and ban.participant_id == participant.pk else active_ban(participant)
     if own is not None:
-        raise Refused("banned", f"You are banned from taking part {_until(own)}. Reason: {own.reason}", status=403)
-    until = _until(ban)
+        message = f"You are banned from taking part {_until(own.expires_at)}. Reason: {own.reason}"
+        raise Refused("banned", message, status=403)
     # Caught by the network alone: perhaps the banned person under a new key,
     # perhaps someone sharing their connection. Their reason is not ours to show.
+    # The block lasts until the network's hash changes, or the ban ends if sooner.
+    ends = period_ends_at()
+    until = _until(ends if ban.expires_at is None else min(ban.expires_at, ends))
     raise Refused(
         "banned",
         f"Taking part from your network is blocked {until}: a moderator banned someone who used it. "

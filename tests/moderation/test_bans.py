@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from forum.debates.models import Ballot, Ban, Comment
+from forum.debates.network import period_ends_at
 from forum.debates.services import participant_from_key
 from forum.moderation.models import AuditEntry
 
@@ -83,6 +84,33 @@ def test_a_ban_covers_the_network_so_a_new_key_is_no_way_around_it(moderator, ap
     assert own.status_code == HTTPStatus.FORBIDDEN
     assert "You are banned from taking part until" in own.json()["message"]
     assert "Reason: Ballot stuffing" in own.json()["message"]
+
+
+def _network_refusal(debate) -> str:
+    response = Client().post(f"/api/v1/debates/{debate.slug}/comments", {"body": "Hi"}, content_type="application/json")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    return response.json()["message"]
+
+
+def _words(moment) -> str:
+    return f"until {moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+@pytest.mark.parametrize("duration", ["1w", "permanent"])
+def test_a_network_is_blocked_only_until_its_hash_changes_not_for_the_whole_ban(moderator, api, debate, duration):
+    api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"})
+    ban(moderator, Ballot.objects.get().participant_id, duration, "Ballot stuffing")
+    # The network's hash changes with the pepper: the ban then matches no one's network.
+    message = _network_refusal(debate)
+    assert message.startswith(f"Taking part from your network is blocked {_words(period_ends_at())}: "), message
+
+
+def test_a_network_block_ends_with_a_ban_that_ends_before_the_hash_changes(moderator, api, debate):
+    api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"})
+    ban(moderator, Ballot.objects.get().participant_id, "1d", "Ballot stuffing")
+    soon = timezone.now().replace(microsecond=0) + datetime.timedelta(minutes=5)
+    Ban.objects.update(expires_at=soon)
+    assert _words(soon) in _network_refusal(debate)
 
 
 def test_a_ban_ends_when_it_expires(moderator, reader, api, debate):
