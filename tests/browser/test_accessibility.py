@@ -70,15 +70,21 @@ def test_debate_and_results_pages_have_no_serious_violation(new_page, debate, ax
     assert _serious(axe_violations(page, axe_source)) == []
 
 
-def test_my_data_has_no_serious_violation(new_page, debate, axe_source):
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_my_data_has_no_serious_violation_and_fits_a_phone(new_page, debate, axe_source, color_scheme):
     WordRule.objects.create(pattern="held", action="hold")
-    reader = new_page()
+    reader = new_page(color_scheme=color_scheme, viewport={"width": 390, "height": 844})
     reader.goto("/")
     vote(reader, "An unacceptable invasion of privacy")
     post_comment(reader, "A published comment of mine.")
     post_comment(reader, "A comment held for a moderator.")
     reader.goto("/me/")
     expect(reader.get_by_role("heading", name="Your comments (2)")).to_be_visible()
+    # The key's 64-character hash and the table of network hashes once made it 559 px wide.
+    assert reader.evaluate("document.documentElement.scrollWidth") <= 390
+    # The red buttons, white on light red on the dark theme, had a contrast of 2.3:1.
+    assert _serious(axe_violations(reader, axe_source)) == []
+    reader.goto("/me/erase/")
     assert _serious(axe_violations(reader, axe_source)) == []
 
 
@@ -123,3 +129,18 @@ def test_a_cancel_link_keeps_its_distance_from_the_button(new_page, site, debate
     button = page.get_by_role("button", name="Save changes").bounding_box()
     cancel = page.get_by_role("link", name="Cancel").bounding_box()
     assert cancel["x"] - (button["x"] + button["width"]) >= 10, (button, cancel)
+
+
+def test_the_report_page_puts_each_reason_beside_its_button(new_page, site, debate, make_participant):
+    """Without JavaScript, Report opens a page of its own, whose reasons once
+    stood on lines of their own, away from their radio buttons."""
+    created = comment_create(debate=debate, participant=make_participant().participant, body="Report me.")
+    page = new_page(java_script_enabled=False)
+    page.goto(f"/comments/{created.comment.pk}/report/")
+    reasons = page.locator("fieldset label.radio")
+    assert reasons.count() >= 3
+    for label in reasons.all():
+        box, button = label.bounding_box(), label.locator("input[type=radio]").bounding_box()
+        assert box["height"] < 40, label.inner_text()  # one line
+        assert box["y"] <= button["y"]
+        assert button["y"] + button["height"] <= box["y"] + box["height"]
