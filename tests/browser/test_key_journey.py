@@ -38,6 +38,8 @@ def test_the_key_is_shown_once_downloads_and_restores_in_a_fresh_browser(new_pag
     second.get_by_label("Your key").fill("not-my-key")
     second.get_by_role("button", name="Use this key").click()
     expect(second.get_by_role("alert")).to_contain_text("does not match any participant")
+    # The key that matched nothing stays in the field, to be checked.
+    expect(second.get_by_label("Your key")).to_have_value("not-my-key")
 
     second.get_by_label("Your key").fill(key)
     second.get_by_role("button", name="Use this key").click()

@@ -76,6 +76,16 @@ def test_a_restored_key_lands_on_the_debate_which_says_this_browser_now_uses_it(
     assert 'id="key-restored"' not in Client().get("/?restored=1").content.decode()
 
 
+def test_a_key_that_matches_nothing_comes_back_in_the_field_escaped(anon, debate):
+    pasted = '"><script>alert(1)</script>'
+    response = anon.post("/me/key/restore/", {"key": pasted})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    page = response.content.decode()
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+    assert "<script>alert(1)" not in page
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_withdrawing_from_my_data_removes_the_vote(reader, debate, no_rate_limits):
     vote_cast(debate=debate, participant=reader.participant, option_key=debate.options.first().key)
     reader.post(f"/debates/{SLUG}/vote/withdraw/")

@@ -145,7 +145,7 @@ def key_download(request):
 @require_http_methods(["GET", "POST"])
 def key_restore(request):
     """Paste a saved key to act as that participant in this browser."""
-    error = None
+    error, key = None, ""
     if request.method == "POST":
         key = (request.POST.get("key") or "").strip()
         if participant_from_key(key) is None:
@@ -155,4 +155,5 @@ def key_restore(request):
             response = HttpResponseRedirect(f"{reverse('home')}?{RESTORED}=1#key-restored")
             remember_key(response, key, announce=False)
             return response
-    return render(request, "debates/key_restore.html", {"error": error}, status=400 if error else 200)
+    # A key that matches nothing comes back in the field, to be checked against the saved one.
+    return render(request, "debates/key_restore.html", {"error": error, "key": key}, status=400 if error else 200)
