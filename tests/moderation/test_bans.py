@@ -47,6 +47,9 @@ def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make
     notice = " ".join(page.content.decode().split())
     assert "You are banned from taking part until" in notice
     assert "Reason: Spamming the thread" in notice
+    # Told where they would start writing too, rather than after writing.
+    assert "You cannot comment while you are banned (until" in notice
+    assert 'id="comment-form"' not in notice
     key = reader.key
     attempts = [
         api.post(f"/api/v1/debates/{debate.slug}/comments", {"body": "Let me in"}, key=key),
