@@ -3,6 +3,7 @@ queue, password reset by e-mail, and the admin login behind allauth."""
 
 from http import HTTPStatus
 
+import pytest
 from django.core import mail
 from django.test import Client
 
@@ -31,11 +32,20 @@ def test_login_by_email_then_code_opens_the_queue(db):
     response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert response["Location"].startswith("/accounts/2fa/authenticate/")
     assert client.get("/moderation/").status_code == HTTPStatus.FOUND  # not logged in until the code
+    prompt = client.get("/accounts/2fa/authenticate/").content.decode()
+    # In the login page's words: "Log in", not allauth's "Sign In".
+    assert "Moderator login: your code" in prompt
+    assert ">Log in</button>" in prompt
+    assert "Sign In" not in prompt
     wrong = client.post("/accounts/2fa/authenticate/", {"code": "123456"})
     assert wrong.status_code == HTTPStatus.OK
+    assert 'aria-invalid="true"' in wrong.content.decode()
     response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(user.totp_secret)})
     assert response["Location"] == "/moderation/"
-    assert client.get("/moderation/").status_code == HTTPStatus.OK
+    queue = client.get("/moderation/")
+    assert queue.status_code == HTTPStatus.OK
+    # No "Successfully signed in" notice: the navigation says who is logged in.
+    assert [str(m) for m in queue.context["messages"]] == []
 
 
 def test_a_recovery_code_works_in_place_of_the_app(db):
@@ -49,7 +59,9 @@ def test_a_recovery_code_works_in_place_of_the_app(db):
     assert client.get("/moderation/").status_code == HTTPStatus.OK
 
 
-def test_activating_totp_opens_the_queue_without_a_second_code(db):
+# allauth adds its notice when the activation commits: a real commit, not the test's rollback.
+@pytest.mark.django_db(transaction=True)
+def test_activating_totp_opens_the_queue_without_a_second_code():
     user = make_user(moderator=True, with_2fa=False)
     client = Client()
     client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
@@ -61,7 +73,15 @@ def test_activating_totp_opens_the_queue_without_a_second_code(db):
     secret = page.context["form"].secret
     response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
     assert response.status_code == HTTPStatus.FOUND
-    assert client.get("/moderation/").status_code == HTTPStatus.OK
+    # The notice shows on the page the activation leads to, the recovery codes;
+    # it once waited, with two others, for the queue.
+    codes_page = client.get(response["Location"]).content.decode()
+    assert "Recovery codes" in codes_page
+    assert "Authenticator app activated." in codes_page
+    assert "signed in" not in codes_page.lower()
+    queue = client.get("/moderation/")
+    assert queue.status_code == HTTPStatus.OK
+    assert [str(m) for m in queue.context["messages"]] == []
 
 
 def test_password_reset_goes_by_email(db):
