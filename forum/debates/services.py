@@ -111,7 +111,8 @@ def active_ban(participant: Participant | None, network_hash: str = "") -> Ban |
     return bans.order_by(F("expires_at").desc(nulls_first=True)).first()
 
 
-def _until(ends: datetime.datetime | None) -> str:
+def until_words(ends: datetime.datetime | None) -> str:
+    """When a ban ends, as readers and moderators read it: "until 7 December 2026, 21:44 UTC"."""
     return "permanently" if ends is None else f"until {ends.day} {ends:%B %Y, %H:%M} UTC"
 
 
@@ -123,13 +124,13 @@ def _refuse_if_banned(participant, network_hash):
     # ban of someone else on the same network lasts longer.
     own = ban if participant is not None and ban.participant_id == participant.pk else active_ban(participant)
     if own is not None:
-        message = f"You are banned from taking part {_until(own.expires_at)}. Reason: {own.reason}"
+        message = f"You are banned from taking part {until_words(own.expires_at)}. Reason: {own.reason}"
         raise Refused("banned", message, status=403)
     # Caught by the network alone: perhaps the banned person under a new key,
     # perhaps someone sharing their connection. Their reason is not ours to show.
     # The block lasts until the network's hash changes, or the ban ends if sooner.
     ends = period_ends_at()
-    until = _until(ends if ban.expires_at is None else min(ban.expires_at, ends))
+    until = until_words(ends if ban.expires_at is None else min(ban.expires_at, ends))
     raise Refused(
         "banned",
         f"Taking part from your network is blocked {until}: a moderator banned someone who used it. "

@@ -13,7 +13,7 @@ APPEALABLE = (Status.PENDING, Status.REJECTED, Status.SPAM)
 
 _STATUS_TEXT = {
     Status.PUBLISHED: "Published: everyone can read it.",
-    Status.PENDING: "Awaiting review: only you can see it until a moderator decides.",
+    Status.PENDING: "Awaiting moderation: only you can see it until a moderator decides.",
     Status.REJECTED: "Rejected: it is not shown to anyone but you.",
     Status.SPAM: "Rejected as spam: it is not shown to anyone but you.",
 }

@@ -10,7 +10,7 @@ Status = Comment.Status
 def test_the_author_sees_status_and_reasons_in_plain_words(reader, make_comment):
     comment = make_comment("Mail me: a@example.org", participant=reader.participant, reasons=["personal_info"])
     html = reader.get(f"/comments/{comment.pk}/status/").content.decode()
-    assert "Awaiting review" in html
+    assert "Awaiting moderation: only you can see it until a moderator decides." in html
     assert "It seems to contain personal information" in html
     assert "Send the appeal" in html
 

@@ -122,6 +122,15 @@ def test_the_audit_page_filters_by_action_prefix_and_target(moderator, make_comm
     assert "comment.spam" not in security
 
 
+def test_the_audit_page_says_which_second_factor_an_entry_is_about(moderator):
+    # Setting up two-factor records two entries in the same second: the app and its recovery codes.
+    for kind in ("totp", "recovery_codes"):
+        audit_record(action="security.2fa_added", details={"type": kind})
+    html = moderator.get("/moderation/audit/?action=security.2fa").content.decode()
+    assert '<code>security.2fa_added</code> <span class="small muted">(authenticator app)</span>' in html
+    assert '<code>security.2fa_added</code> <span class="small muted">(recovery codes)</span>' in html
+
+
 def test_a_bad_date_filter_is_a_message_not_an_error(moderator):
     response = moderator.get("/moderation/audit/?since=yesterday")
     assert response.status_code == HTTPStatus.OK

@@ -37,6 +37,9 @@ def test_a_ban_lasts_a_day_a_week_or_for_good(moderator, reader, duration, lengt
     entry = AuditEntry.objects.get(action="ban.create")
     assert entry.reason == "Repeated abuse"
     assert entry.details["duration"] == duration
+    # The moderator is told the end in the words the banned reader reads.
+    told = [str(m) for m in moderator.get(f"/moderation/participants/{reader.participant.pk}/").context["messages"]]
+    assert told == [f"Participant #{reader.participant.pk} is banned {_words(created.expires_at)}."]
 
 
 def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make_comment, api, debate):
@@ -96,7 +99,7 @@ def _network_refusal(debate) -> str:
 
 
 def _words(moment) -> str:
-    return f"until {moment.day} {moment:%B %Y, %H:%M} UTC"
+    return "permanently" if moment is None else f"until {moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 @pytest.mark.parametrize("duration", ["1w", "permanent"])

@@ -84,7 +84,8 @@ def test_an_item_shows_text_name_reasons_reports_history_and_notes(moderator, ma
     ModeratorNote.objects.create(participant=author, body="Warned once already", author_label="m@example.org")
     html = moderator.get("/moderation/").content.decode()
     for expected in (
-        "Marianne",
+        # The comment's number, named as such beside the author's (it once read "Marianne #12").
+        f'<span class="author">Marianne</span> <span class="muted">· comment #{comment.pk}</span>',
         "x@example.org",
         "Personal information",  # the screening reason, in words
         "doxxing",

@@ -16,6 +16,16 @@ def reason_label(code: str) -> str:
     return label(code)
 
 
+# allauth's authenticator types, as the audit log names them.
+AUTHENTICATORS = {"totp": "authenticator app", "recovery_codes": "recovery codes", "webauthn": "security key"}
+
+
+@register.filter
+def authenticator_label(kind: str) -> str:
+    """Which second factor a security.2fa_* entry is about."""
+    return AUTHENTICATORS.get(kind, kind)
+
+
 @register.simple_tag
 def reason_badges(codes) -> SafeString:
     """A badge per reason code: its plain words, the code itself on hover.

@@ -86,7 +86,7 @@ class _Queue:
             f"{' checked' if ref in self.selected else ''}>"
             f'<span class="visually-hidden">Select comment #{ref}</span></label>'
             f'<h2 id="item-{ref}-title" class="queue-title"><span class="author">{escape(item.author_name)}</span>'
-            f' <span class="muted">#{ref}</span></h2>'
+            f' <span class="muted">· comment #{ref}</span></h2>'
         )
         if item.stance:
             out.append(f' <span class="badge stance-{item.stance.position}">{escape(item.stance.label)}</span>')

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from forum.debates.models import Ban, Participant
-from forum.debates.services import Refused
+from forum.debates.services import Refused, until_words
 
 from ..forms import NETWORK_BAN_NOTE, BanForm, NoteForm
 from ..permissions import moderator_required
@@ -85,8 +85,7 @@ def ban(request, participant_id: int):
             messages.error(request, refused.message)
             return back(request)
         return render_participant(request, participant_id, status=refused.status, ban_form=form, error=refused.message)
-    until = "permanently" if created.expires_at is None else f"until {created.expires_at:%d %b %Y %H:%M} UTC"
-    messages.success(request, f"Participant #{participant_id} is banned {until}.")
+    messages.success(request, f"Participant #{participant_id} is banned {until_words(created.expires_at)}.")
     return back(request, _here(participant_id))
 
 
