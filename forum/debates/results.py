@@ -126,7 +126,7 @@ def _line_chart(options, timeline, width=600, height=200) -> dict:
     n = len(timeline)
     step = width / (n - 1) if n > 1 else 0
     lines = []
-    for key in keys:
+    for index, key in enumerate(keys):
         points = []
         for i, day in enumerate(timeline):
             x = round(i * step, 1) if n > 1 else width / 2
@@ -134,7 +134,9 @@ def _line_chart(options, timeline, width=600, height=200) -> dict:
         if n == 1:  # one day: draw a short flat segment so the value is visible
             y = points[0].split(",")[1]
             points = [f"0,{y}", f"{width},{y}"]
-        lines.append({"key": key, "points": " ".join(points)})
+        # Each line thinner than the one before, drawn over it: where two answers
+        # have the same share, both still show, one inside the other.
+        lines.append({"key": key, "points": " ".join(points), "stroke": 2 + 2 * (len(keys) - 1 - index)})
     days = [
         {
             "day": d["day"],
@@ -147,9 +149,10 @@ def _line_chart(options, timeline, width=600, height=200) -> dict:
         "width": width,
         "height": height,
         "mid": height // 2,
-        # Room on the left for the share labels and below for the first and last day.
-        "viewbox": f"-48 -12 {width + 60} {height + 40}",
-        "label_y": height + 22,
+        # Room on the left for the share labels and below for the first and last
+        # day, at the larger size the labels take on a phone (site.css).
+        "viewbox": f"-76 -16 {width + 92} {height + 52}",
+        "label_y": height + 30,
         "lines": lines if timeline else [],
         "days": days,
     }

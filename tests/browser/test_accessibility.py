@@ -144,3 +144,17 @@ def test_the_report_page_puts_each_reason_beside_its_button(new_page, site, deba
         assert box["height"] < 40, label.inner_text()  # one line
         assert box["y"] <= button["y"]
         assert button["y"] + button["height"] <= box["y"] + box["height"]
+
+
+@pytest.mark.parametrize("path", ["/me/key/restore/", "/comments/{pk}/reply/"])
+def test_a_form_card_has_the_same_room_above_its_first_label_as_its_padding(new_page, debate, make_participant, path):
+    """The first label's own top margin once doubled the room at the top of every form card."""
+    created = comment_create(debate=debate, participant=make_participant().participant, body="Reply to me.")
+    page = new_page()
+    page.goto(path.format(pk=created.comment.pk))
+    form = page.locator("main form.card").first
+    gap = form.evaluate(
+        "f => f.querySelector('label').getBoundingClientRect().top - f.getBoundingClientRect().top"
+        " - parseFloat(getComputedStyle(f).paddingTop) - parseFloat(getComputedStyle(f).borderTopWidth)"
+    )
+    assert abs(gap) <= 1, gap

@@ -42,6 +42,27 @@ def test_reader_reads_votes_sees_results_and_changes_their_mind(page, debate):
     assert Ballot.objects.filter(debate=debate).count() == 1
 
 
+def test_the_trend_chart_is_readable_on_a_phone_and_shows_tied_answers(new_page, debate):
+    page = new_page(viewport={"width": 390, "height": 844})
+    page.goto("/")
+    vote(page, INVASION)
+    other = new_page()
+    other.goto("/")
+    vote(other, UNSURE)  # two answers tied at 50 %: their lines lie on top of each other
+    page.goto(f"/debates/{debate.slug}/results/")
+    chart = page.locator(".line-chart")
+    expect(chart).to_be_visible()
+    # The labels were drawn about 6 px high on a phone.
+    for tick in chart.locator(".tick").all():
+        assert tick.bounding_box()["height"] >= 11, tick.inner_html()
+    # Each line is drawn thinner than the one under it, so that a tie hides neither.
+    widths = chart.locator("polyline").evaluate_all(
+        "lines => lines.map(l => parseFloat(getComputedStyle(l).strokeWidth))"
+    )
+    assert widths == sorted(widths, reverse=True)
+    assert len(set(widths)) == len(widths) == 3, widths
+
+
 def test_reader_withdraws_their_vote_and_the_results_hide_again(page, debate):
     page.goto("/")
     vote(page, UNSURE)

@@ -103,6 +103,9 @@ def test_reply_edit_delete_like_and_report_work_as_plain_forms(reader, make_part
     other.post(POST_URL, form("A reply", parent_id=parent.pk))
     reply = Comment.objects.get(parent=parent)
     assert reply.depth == 1
+    # The reply and report pages quote the comment as the thread does (its quotes ruled, not indented).
+    for page in (f"/comments/{parent.pk}/reply/", f"/comments/{parent.pk}/report/"):
+        assert f'<div class="comment-body">{parent.body_html}</div></blockquote>' in other.get(page).content.decode()
     # like
     assert other.post(f"/comments/{parent.pk}/like/").status_code == HTTPStatus.FOUND
     parent.refresh_from_db()
@@ -121,9 +124,14 @@ def test_reply_edit_delete_like_and_report_work_as_plain_forms(reader, make_part
     parent.refresh_from_db()
     assert parent.body == "Parent, edited"
     assert other.get(f"/comments/{parent.pk}/edit/").status_code == HTTPStatus.FORBIDDEN
-    # delete: a placeholder remains because of the reply
-    assert reader.post(f"/comments/{parent.pk}/delete/").status_code == HTTPStatus.FOUND
+    # delete: a placeholder remains because of the reply, and the page says it is done
+    deleted = reader.post(f"/comments/{parent.pk}/delete/")
+    assert deleted["Location"] == f"/debates/{SLUG}/?deleted=1#comments-notice"
+    assert '<p class="notice" role="status" id="comments-notice">Your comment is deleted.</p>' in (
+        reader.get(deleted["Location"]).content.decode()
+    )
     page = reader.get(f"/debates/{SLUG}/").content.decode()
+    assert "comments-notice" not in page
     assert "deleted by its author" in page
     assert "Parent, edited" not in page
     assert "A reply" in page

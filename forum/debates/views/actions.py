@@ -25,7 +25,7 @@ from ..services import (
     vote_cast,
     vote_withdraw,
 )
-from .pages import render_debate
+from .pages import DELETED, render_debate
 
 REPORT_THANKS = "Thank you for your report. A moderator will look at it."
 
@@ -141,7 +141,8 @@ def comment_delete_view(request, comment_id):
         return render(request, "403.html", {"message": "Only the author can delete this comment."}, status=403)
     if request.method == "POST":
         comment_delete(comment_id=comment.pk, participant=html_participant(request))
-        return HttpResponseRedirect(reverse("debates:detail", args=[comment.debate.slug]) + "#comments")
+        url = reverse("debates:detail", args=[comment.debate.slug])
+        return HttpResponseRedirect(f"{url}?{DELETED}=1#comments-notice")
     return render(request, "debates/comment_delete.html", {"comment": comment})
 
 

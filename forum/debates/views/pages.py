@@ -76,7 +76,7 @@ def debate_context(
         "vote_form": vote_form or VoteForm(),
         "report_reasons": ReportForm.base_fields["reason"].choices,
         "error": error,
-        "notice": notice,
+        "notice": notice or (DELETED_NOTICE if participant is not None and DELETED in request.GET else None),
         "reply_to": reply_to,
         "show_key": cookie_key(request) if request.COOKIES.get(SHOW_KEY_COOKIE) and participant else None,
         # Just after a key was pasted at /me/key/restore/ (see RESTORED).
@@ -94,8 +94,11 @@ def _mark_own(comments, participant):
         _mark_own(c.replies, participant)
 
 
-# The query parameter that a restored key's first page carries, to say so.
+# The query parameters that a restored key's first page, and the page after
+# a deletion, carry to say what happened.
 RESTORED = "restored"
+DELETED = "deleted"
+DELETED_NOTICE = "Your comment is deleted."
 
 # Stand-ins for the per-request values in a cached anonymous page.
 _CSRF = "@@csrf-token@@"
