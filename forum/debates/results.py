@@ -151,7 +151,7 @@ def _line_chart(options, timeline, width=600, height=200) -> dict:
         "mid": height // 2,
         # Room on the left for the share labels and below for the first and last
         # day, at the larger size the labels take on a phone (site.css).
-        "viewbox": f"-76 -16 {width + 92} {height + 52}",
+        "viewbox": f"-100 -16 {width + 116} {height + 52}",
         "label_y": height + 30,
         "lines": lines if timeline else [],
         "days": days,
