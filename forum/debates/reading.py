@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
+from django.http import Http404
 
 from forum.lib import prepared
 
@@ -229,7 +230,10 @@ def complete(debate: Debate) -> Debate:
     version's key then shows a change early, not late."""
     deferred = debate.get_deferred_fields()
     if deferred:
-        debate.refresh_from_db(fields=list(deferred))
+        try:
+            debate.refresh_from_db(fields=list(deferred))
+        except Debate.DoesNotExist:  # deleted since its key was read
+            raise Http404(f"No debate with the slug {debate.slug!r}.") from None
     return debate
 
 

@@ -133,3 +133,14 @@ def test_the_moderation_pages_header_lines_up_with_their_wider_content(new_page,
     )
     assert len(tops) == 4
     assert len(set(tops)) == 1, tops
+    # The audit log's six filters share one row, and its identifiers are never broken across lines.
+    moderator.goto("/moderation/audit/")
+    inputs = moderator.locator(".filter-grid input").evaluate_all(
+        "inputs => inputs.map(i => Math.round(i.getBoundingClientRect().top))"
+    )
+    assert len(inputs) == 6
+    assert len(set(inputs)) == 1, inputs
+    moderator.set_viewport_size({"width": 560, "height": 800})  # the table scrolls rather than break them
+    lines = moderator.locator(".audit-table code").evaluate_all("codes => codes.map(c => c.getClientRects().length)")
+    assert lines
+    assert set(lines) == {1}, lines

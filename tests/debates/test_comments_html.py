@@ -130,6 +130,10 @@ def test_reply_edit_delete_like_and_report_work_as_plain_forms(reader, make_part
     assert '<p class="notice" role="status" id="comments-notice">Your comment is deleted.</p>' in (
         reader.get(deleted["Location"]).content.decode()
     )
+    # The page's actions come back to the same view without the one-time notice.
+    notice_page = reader.get(f"/debates/{SLUG}/?sort=oldest&deleted=1").content.decode()
+    assert 'name="return_query" value="?sort=oldest"' in notice_page
+    assert 'name="return_query" value="?sort=oldest&amp;deleted=1"' not in notice_page
     page = reader.get(f"/debates/{SLUG}/").content.decode()
     assert "comments-notice" not in page
     assert "deleted by its author" in page

@@ -182,3 +182,14 @@ def test_threads_keep_their_order_and_replies_without_a_thread_link(anon, debate
     assert newest.index("<p>third</p>") < newest.index("<p>second</p>") < newest.index("<p>first</p>")
     top = anon.get("/?sort=top").content.decode()
     assert top.index("<p>second</p>") < top.index("<p>third</p>") < top.index("<p>first</p>")
+
+
+def test_a_debate_deleted_between_its_key_and_its_render_is_a_404_not_a_500(debate):
+    from django.http import Http404
+
+    from forum.debates.reading import complete, debate_read
+
+    keyed = debate_read(debate.slug, keyed=True)
+    Debate.objects.filter(pk=debate.pk).delete()
+    with pytest.raises(Http404):
+        complete(keyed)

@@ -72,7 +72,10 @@ def test_a_restored_key_lands_on_the_debate_which_says_this_browser_now_uses_it(
     assert "This browser now uses your key" in page
     # Said once: the debate's own address does not repeat it.
     assert 'id="key-restored"' not in anon.get("/").content.decode()
-    # The parameter alone, without a key, says nothing (and the page stays shared).
+    # An action taken from that page comes back without it: the notice is said once.
+    page = anon.get(restored["Location"]).content.decode()
+    assert 'name="return_query" value=""' in page
+    # The parameter alone, without a key, says nothing.
     assert 'id="key-restored"' not in Client().get("/?restored=1").content.decode()
 
 

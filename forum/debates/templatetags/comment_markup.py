@@ -25,6 +25,22 @@ from django.utils.safestring import SafeString
 
 register = template.Library()
 
+# What a page of the discussion is made of, kept in the address an action
+# returns to; one-time notices (``?restored=1``, ``?deleted=1``) are not.
+PAGE_PARAMS = ("sort", "stance", "page")
+
+
+@register.simple_tag(takes_context=True)
+def return_query(context) -> str:
+    """The query string (with its "?") of the page to come back to after an action."""
+    request = context["request"]
+    kept = request.GET.copy()
+    for name in list(kept):
+        if name not in PAGE_PARAMS:
+            del kept[name]
+    return f"?{kept.urlencode()}" if kept else ""
+
+
 _NBSP = "\xa0"
 
 
@@ -112,12 +128,11 @@ class _Page:
     """What every comment of one render shares: URLs, the time, the viewer's request values."""
 
     def __init__(self, context):
-        request = context["request"]
         debate = context["debate"]
         self.now = timezone.now()
         self.tz = timezone.get_current_timezone()
         self.csrf_token = escape(str(context.get("csrf_token", "")))
-        self.return_query = escape(f"?{request.GET.urlencode()}" if request.GET else "")
+        self.return_query = escape(return_query(context))
         self.comments_open = debate.comments_open
         self.like_url = _url_format("debates:comment-like")
         self.reply_url = _url_format("debates:comment-reply")
