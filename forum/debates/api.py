@@ -343,7 +343,9 @@ def cast_vote(request, slug: str, payload: VoteIn):
     out = {"option": payload.option, "changed": result.changed, "results": results if results["visible"] else None}
     if result.new_key:
         out["participant_key"] = result.new_key
-    return out
+    # Serialised here, not validated by django-ninja against VoteOut on the way out:
+    # that cost a tenth of the vote. A test holds the answer to the schema.
+    return HttpResponse(json.dumps(out), content_type="application/json; charset=utf-8")
 
 
 @router.delete("/debates/{slug}/vote", response={204: None, 404: ErrorOut}, tags=["poll"])

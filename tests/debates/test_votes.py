@@ -34,6 +34,26 @@ def test_first_vote_creates_a_participant_and_returns_results(api, debate, no_ra
     assert Participant.objects.count() == 1
 
 
+@pytest.mark.parametrize("visibility", ["after_vote", "after_close"])
+def test_a_vote_answers_exactly_its_documented_schema(api, debate, visibility, no_rate_limits):
+    """The vote, the hottest write, serialises its answer itself (django-ninja's
+    output validation cost a tenth of it): the answer must stay what VoteOut says,
+    field for field and type for type, with no field more."""
+    from forum.debates.api import VoteOut
+
+    Debate.objects.filter(pk=debate.pk).update(results_visibility=visibility)
+    key = participant_create()[1]
+    for response in (api.post(VOTE, {"option": "unsure"}), api.post(VOTE, {"option": "useful"}, key=key)):
+        assert response.status_code == HTTPStatus.OK
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        body = response.json()
+        assert VoteOut.model_validate(body).model_dump(mode="json", exclude_unset=True) == body
+    assert ("participant_key" in body, body["results"] is None) == (False, visibility == "after_close")
+    if body["results"] is not None:
+        option = body["results"]["options"][0]
+        assert (type(option["votes"]), type(option["percent"])) == (int, float)
+
+
 def test_changing_a_vote_moves_one_count_and_never_double_counts(api, debate, no_rate_limits):
     key = participant_create()[1]
     api.post(VOTE, {"option": "useful"}, key=key)
