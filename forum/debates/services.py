@@ -124,7 +124,10 @@ def _refuse_if_banned(participant, network_hash):
     # ban of someone else on the same network lasts longer.
     own = ban if participant is not None and ban.participant_id == participant.pk else active_ban(participant)
     if own is not None:
-        message = f"You are banned from taking part {until_words(own.expires_at)}. Reason: {own.reason}"
+        reason = own.reason.strip()
+        message = f"You are banned from taking part {until_words(own.expires_at)}. Reason: {reason}"
+        if reason[-1:] not in (".", "!", "?"):
+            message += "."
         raise Refused("banned", message, status=403)
     # Caught by the network alone: perhaps the banned person under a new key,
     # perhaps someone sharing their connection. Their reason is not ours to show.

@@ -3,6 +3,15 @@
   "use strict";
   document.documentElement.classList.add("has-js");
 
+  // One-time notices (a restored key, a deleted comment) come with a query
+  // parameter: drop it from the address, so that a reload does not say it again.
+  var url = new URL(window.location.href);
+  if (url.searchParams.has("restored") || url.searchParams.has("deleted")) {
+    url.searchParams.delete("restored");
+    url.searchParams.delete("deleted");
+    window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+
   // Copy buttons (the participant key).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

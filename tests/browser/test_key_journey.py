@@ -1,5 +1,6 @@
 """A reader saves the key shown after their first action and restores it in another browser."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,10 @@ def test_the_key_is_shown_once_downloads_and_restores_in_a_fresh_browser(new_pag
     second.get_by_label("Your key").fill(key)
     second.get_by_role("button", name="Use this key").click()
     expect(second.locator("#key-restored")).to_contain_text("This browser now uses your key")
+    # Said once: the address loses its one-time parameter, and a reload does not say it again.
+    expect(second).not_to_have_url(re.compile(r"[?&]restored="))
+    second.reload()
+    expect(second.locator("#key-restored")).to_have_count(0)
     expect(second.locator("#poll")).to_contain_text(f"You voted “{USEFUL}”")
     mine = comment_item(second, "Written on my first device.")
     expect(mine.get_by_role("link", name="Edit")).to_be_visible()

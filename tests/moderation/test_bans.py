@@ -52,9 +52,11 @@ def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make
     notice = " ".join(page.content.decode().split())
     assert "You are banned from taking part until" in notice
     assert "Reason: Spamming the thread" in notice
-    # Told where they would start writing too, rather than after writing.
+    # Told where they would start writing or voting too, rather than after trying.
     assert "You cannot comment while you are banned (until" in notice
     assert 'id="comment-form"' not in notice
+    assert "You cannot vote while you are banned." in notice
+    assert 'class="poll-form' not in notice
     # A comment sent anyway (from a page opened before the ban) comes back with its text and why.
     text = "Still here, <b>still</b> writing."
     started = signing.dumps(time.time() - 60, salt="forum.form-started")  # written a minute ago
@@ -75,7 +77,8 @@ def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make
         assert response.status_code == HTTPStatus.FORBIDDEN
         assert response.json()["error"] == "banned"
         assert "until" in response.json()["message"]
-        assert "Spamming the thread" in response.json()["message"]
+        # The reason ends the sentence with a full stop of its own.
+        assert response.json()["message"].endswith("Reason: Spamming the thread.")
     assert not Comment.objects.filter(participant=reader.participant).exists()
     assert not Ballot.objects.filter(participant=reader.participant).exists()
 

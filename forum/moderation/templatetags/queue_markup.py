@@ -209,7 +209,7 @@ class _Queue:
                     '<details class="ban-details" data-key="b"><summary class="button"><u>B</u>an author</summary>'
                     f'<form method="post" action="{escape(item.ban_url)}" class="ban-form">{self.csrf}{back}'
                     f"<fieldset><legend>Ban for</legend>{self.ban_durations}</fieldset> "
-                    f'<label for="ban-reason-{ref}">Reason (shown to the author)</label> '
+                    f'<label for="ban-reason-{ref}">Reason (shown to the participant)</label> '
                     f'<input type="text" name="reason" id="ban-reason-{ref}" maxlength="500" required> '
                     '<label class="radio"><input type="checkbox" name="reject_pending">'
                     " Also reject their comments awaiting review</label> "
