@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from forum.debates.models import Ballot, Comment, Erasure, Participant
-from forum.debates.services import comment_create, vote_cast
+from forum.debates.services import comment_create, like_toggle, vote_cast
 from tests.conftest import app_queries
 
 from .probes import SLUG, key_of
@@ -55,6 +55,16 @@ def test_the_page_offers_each_single_action_too(reader, debate, no_rate_limits):
     assert "/me/key/download/" in page
     # Each comment is named by its debate's title, not its slug.
     assert f'#c{created.comment.pk}">{debate.title}</a>' in page
+
+
+def test_a_like_names_the_answer_the_reader_had_then_in_words(reader, make_participant, debate, no_rate_limits):
+    option = debate.options.get(key="invasion")
+    vote_cast(debate=debate, participant=reader.participant, option_key=option.key)
+    other = comment_create(debate=debate, participant=make_participant().participant, body="Like me.").comment
+    like_toggle(comment_id=other.pk, participant=reader.participant)
+    page = reader.get("/me/").content.decode()
+    assert f"<td>{option.label}</td>" in page
+    assert "<td>invasion</td>" not in page  # the key the data keeps
 
 
 def test_the_key_file_says_where_to_use_the_key(reader, debate):
@@ -188,7 +198,7 @@ def test_the_my_data_page_costs_the_same_queries_whatever_the_amount_of_data(rea
         assert reader.get("/me/").status_code == HTTPStatus.OK
     # participant by key hash, then: comments (with debate, stance, appeal),
     # their revisions, ballots, likes, reports and bans, and the debates'
-    # titles: 8 queries.
+    # titles with their answers' labels: 8 queries.
     assert len(app_queries(ctx)) == 8
 
 

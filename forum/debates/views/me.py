@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..identity import cookie_key, forget_key, html_participant, remember_key
-from ..models import Debate
+from ..models import PollOption
 from ..network import network_hash
 from ..privacy import (
     data_counts,
@@ -62,9 +62,19 @@ def my_data(request):
     except Refused as refused:
         return _refused(request, refused)
     data = participant_data(participant)
-    titles = dict(Debate.objects.filter(slug__in={c["debate"] for c in data["comments"]}).values_list("slug", "title"))
+    # Debates' titles and answers' labels, for the pages' words (the data keeps slugs and keys), in one query.
+    slugs = {c["debate"] for c in data["comments"]} | {like["debate"] for like in data["likes"]}
+    titles, labels = {}, {}
+    for slug, title, key, label in PollOption.objects.filter(debate__slug__in=slugs).values_list(
+        "debate__slug", "debate__title", "key", "label"
+    ):
+        titles[slug] = title
+        labels[slug, key] = label
     for comment in data["comments"]:
         comment["debate_title"] = titles.get(comment["debate"], comment["debate"])
+    for like in data["likes"]:
+        stance = like["your_stance_when_liked"]
+        like["stance_label"] = labels.get((like["debate"], stance), stance) if stance else ""
     return render(request, "debates/me.html", {"data": data, "counts": data_counts(data)})
 
 
