@@ -13,14 +13,16 @@ urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("privacy/", pages.privacy, name="privacy"),
     path("favicon.ico", pages.favicon),
+    # The API before the pages' catch-all prefixes: a vote or a comment is
+    # resolved without trying every page's pattern first. File downloads
+    # (streamed) are served ahead of the ninja API that documents them.
+    path("api/v1/", include("forum.moderation.api_exports")),
+    path("api/v1/", api.urls),
     path("", include("forum.debates.urls")),
     path("moderation/", include("forum.moderation.urls")),
     path("", include("forum.moderation.public_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    # File downloads (streamed), served ahead of the ninja API that documents them.
-    path("api/v1/", include("forum.moderation.api_exports")),
-    path("api/v1/", api.urls),
 ]
 
 handler400 = "forum.lib.errors.bad_request"
