@@ -111,6 +111,12 @@ def active_ban(participant: Participant | None, network_hash: str = "") -> Ban |
     return bans.order_by(F("expires_at").desc(nulls_first=True)).first()
 
 
+def as_sentence(text: str) -> str:
+    """A moderator's words as the end of a sentence: with a full stop, never two."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else f"{text}."
+
+
 def until_words(ends: datetime.datetime | None) -> str:
     """When a ban ends, as readers and moderators read it: "until 7 December 2026, 21:44 UTC"."""
     return "permanently" if ends is None else f"until {ends.day} {ends:%B %Y, %H:%M} UTC"
@@ -124,10 +130,7 @@ def _refuse_if_banned(participant, network_hash):
     # ban of someone else on the same network lasts longer.
     own = ban if participant is not None and ban.participant_id == participant.pk else active_ban(participant)
     if own is not None:
-        reason = own.reason.strip()
-        message = f"You are banned from taking part {until_words(own.expires_at)}. Reason: {reason}"
-        if reason[-1:] not in (".", "!", "?"):
-            message += "."
+        message = f"You are banned from taking part {until_words(own.expires_at)}. Reason: {as_sentence(own.reason)}"
         raise Refused("banned", message, status=403)
     # Caught by the network alone: perhaps the banned person under a new key,
     # perhaps someone sharing their connection. Their reason is not ours to show.

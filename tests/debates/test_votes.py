@@ -49,9 +49,19 @@ def test_a_vote_answers_exactly_its_documented_schema(api, debate, visibility, n
         body = response.json()
         assert VoteOut.model_validate(body).model_dump(mode="json", exclude_unset=True) == body
     assert ("participant_key" in body, body["results"] is None) == (False, visibility == "after_close")
+    # Types exactly (== alone takes 1 for 1.0 and for True).
+    assert (type(body["option"]), type(body["changed"])) == (str, bool)
     if body["results"] is not None:
-        option = body["results"]["options"][0]
-        assert (type(option["votes"]), type(option["percent"])) == (int, float)
+        results = body["results"]
+        assert [type(results[k]) for k in ("question", "visible", "total", "changed_minds", "updated_at")] == [
+            str,
+            bool,
+            int,
+            int,
+            str,
+        ]
+        for option in results["options"]:
+            assert [type(option[k]) for k in ("key", "label", "votes", "percent")] == [str, str, int, float]
 
 
 def test_changing_a_vote_moves_one_count_and_never_double_counts(api, debate, no_rate_limits):

@@ -65,6 +65,12 @@ def test_a_like_names_the_answer_the_reader_had_then_in_words(reader, make_parti
     page = reader.get("/me/").content.decode()
     assert f"<td>{option.label}</td>" in page
     assert "<td>invasion</td>" not in page  # the key the data keeps
+    # A like given before voting says so, not the key "none".
+    unvoted = make_participant()
+    like_toggle(comment_id=other.pk, participant=unvoted.participant)
+    page = unvoted.get("/me/").content.decode()
+    assert "<td>No vote</td>" in page
+    assert "<td>none</td>" not in page
 
 
 def test_the_key_file_says_where_to_use_the_key(reader, debate):

@@ -23,7 +23,16 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
+from ..services import as_sentence
+
 register = template.Library()
+
+
+@register.filter
+def sentence(text: str) -> str:
+    """A moderator's words ending a sentence of the page: with a full stop, never two."""
+    return as_sentence(text or "")
+
 
 # What a page of the discussion is made of, kept in the address an action
 # returns to; one-time notices (``?restored=1``, ``?deleted=1``) are not.

@@ -27,6 +27,7 @@ from ..privacy import (
     participant_erase,
     participant_rotate_key,
 )
+from ..ranking import NO_VOTE
 from ..services import Refused, participant_from_key
 from .pages import RESTORED
 
@@ -74,7 +75,7 @@ def my_data(request):
         comment["debate_title"] = titles.get(comment["debate"], comment["debate"])
     for like in data["likes"]:
         stance = like["your_stance_when_liked"]
-        like["stance_label"] = labels.get((like["debate"], stance), stance) if stance else ""
+        like["stance_label"] = "No vote" if stance == NO_VOTE else labels.get((like["debate"], stance), stance)
     return render(request, "debates/me.html", {"data": data, "counts": data_counts(data)})
 
 
