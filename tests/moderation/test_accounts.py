@@ -71,6 +71,15 @@ def test_activating_totp_opens_the_queue_without_a_second_code():
     page = client.get("/accounts/2fa/totp/activate/")
     assert page.status_code == HTTPStatus.OK
     secret = page.context["form"].secret
+    # In the site's words and layout, not allauth's "Activate Authenticator App".
+    html = page.content.decode()
+    assert "<h1>Set up two-factor login</h1>" in html
+    assert f'value="{secret}" readonly' in html
+    assert 'src="data:image/svg+xml;base64,' in html
+    wrong = client.post("/accounts/2fa/totp/activate/", {"code": "000000"})
+    assert wrong.status_code == HTTPStatus.OK
+    assert 'aria-invalid="true"' in wrong.content.decode()
+    secret = wrong.context["form"].secret  # the same secret, kept while the form is bound
     response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
     assert response.status_code == HTTPStatus.FOUND
     # The notice shows on the page the activation leads to, the recovery codes;
