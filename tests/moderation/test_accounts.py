@@ -66,7 +66,12 @@ def test_activating_totp_opens_the_queue_without_a_second_code():
     client = Client()
     client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert client.get("/moderation/")["Location"] == "/accounts/2fa/totp/activate/"
-    # allauth asks for the password again before adding a second factor.
+    # allauth asks for the password again before adding a second factor, on a page in the site's words.
+    prompt = client.get("/accounts/reauthenticate/?next=/accounts/2fa/totp/activate/").content.decode()
+    assert "<h1>Confirm it is you</h1>" in prompt
+    assert 'name="next" value="/accounts/2fa/totp/activate/"' in prompt
+    wrong = client.post("/accounts/reauthenticate/", {"password": "not it"})
+    assert 'aria-invalid="true"' in wrong.content.decode()
     client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     page = client.get("/accounts/2fa/totp/activate/")
     assert page.status_code == HTTPStatus.OK
@@ -105,6 +110,20 @@ def test_the_admin_login_goes_through_allauth(anon):
     response = anon.get("/admin/login/?next=/admin/")
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_two_factor_page_says_what_is_on_and_offers_the_recovery_codes(moderator):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    user = moderator.get("/moderation/").wsgi_request.user
+    RecoveryCodes.activate(user)
+    html = moderator.get("/accounts/2fa/").content.decode()
+    # In the site's words, not allauth's "Two-Factor Authentication" panels.
+    assert "<h1>Two-factor login</h1>" in html
+    assert "On: every login asks for the code your app shows." in html
+    assert 'href="/accounts/2fa/totp/deactivate/">Turn off…</a>' in html
+    assert "10 of 10 left." in html
+    assert 'href="/accounts/2fa/recovery-codes/">See the codes</a>' in html
 
 
 def test_recovery_codes_page_has_no_inline_script(moderator):
