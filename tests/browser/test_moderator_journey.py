@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from forum.debates.models import Ban, Comment, Debate, Participant
+from forum.debates.models import Ban, Comment, Debate, Participant, WordRule
+from forum.debates.services import comment_create
 from tests.moderation.conftest import make_user
 
 from .steps import comment_item, moderator_logs_in, post_comment, vote
@@ -117,6 +118,8 @@ def test_a_moderator_bans_a_participant_whose_next_comment_is_refused_then_expor
 
 def test_the_moderation_pages_header_lines_up_with_their_wider_content(new_page, debate, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    WordRule.objects.create(pattern="held", action="hold")
+    comment_create(debate=debate, participant=None, body="A comment held for a moderator.")  # a bulk bar to measure
     moderator = new_page(viewport={"width": 1280, "height": 800})
     moderator_logs_in(moderator, make_user(moderator=True, with_2fa=True))
     edges = moderator.evaluate(

@@ -196,6 +196,8 @@ def test_unbanning_someone_not_banned_says_so(moderator, reader):
 
 
 def test_the_participant_page_shows_history_bans_and_notes(moderator, reader, make_comment):
+    before = moderator.get(f"/moderation/participants/{reader.participant.pk}/").content.decode()
+    assert '<p class="muted">No notes yet.</p>' in before  # a sentence, not a list item
     make_comment("One of theirs", participant=reader.participant, status=Status.REJECTED, reasons=["abuse"])
     ban(moderator, reader.participant.pk, "1d", "Insults")
     moderator.post(f"/moderation/participants/{reader.participant.pk}/notes/", {"body": "Second warning"})

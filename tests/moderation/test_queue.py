@@ -63,6 +63,14 @@ def test_each_tab_lists_its_comments_only(moderator, make_comment, make_particip
     assert [i["body"] for i in items] == [body]
 
 
+def test_an_empty_tab_says_so_without_a_bulk_bar(moderator, make_comment):
+    empty = moderator.get("/moderation/").content.decode()
+    assert "Nothing here. Well done." in empty
+    assert 'id="bulk"' not in empty
+    make_comment("Held for a look")
+    assert 'id="bulk"' in moderator.get("/moderation/").content.decode()
+
+
 def test_pending_is_oldest_first(moderator, make_comment):
     now = timezone.now()
     newer = make_comment("newer", created_at=now)
