@@ -22,6 +22,10 @@ from forum.lib import prepared
 from .models import Comment, Debate, Like, PollOption
 from .ranking import ranked_ids, stance_breakdown
 
+# What a page of the discussion is made of: the only query parameters of the
+# page every reader without a key shares, and of the address an action returns to.
+PAGE_PARAMS = frozenset({"sort", "stance", "page"})
+
 SORTS = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),

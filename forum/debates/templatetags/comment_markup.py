@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-from ..services import as_sentence
+from ..reading import PAGE_PARAMS
+from ..services import as_sentence, until_words
 
 register = template.Library()
 
@@ -34,14 +35,16 @@ def sentence(text: str) -> str:
     return as_sentence(text or "")
 
 
-# What a page of the discussion is made of, kept in the address an action
-# returns to; one-time notices (``?restored=1``, ``?deleted=1``) are not.
-PAGE_PARAMS = ("sort", "stance", "page")
+@register.filter
+def until(ends) -> str:
+    """When a ban ends, in the words of every ban message: "until 7 December 2026, 21:44 UTC" or "permanently"."""
+    return until_words(ends)
 
 
 @register.simple_tag(takes_context=True)
 def return_query(context) -> str:
-    """The query string (with its "?") of the page to come back to after an action."""
+    """The query string (with its "?") of the page to come back to after an action:
+    its ``PAGE_PARAMS``, not one-time notices (``?restored=1``, ``?deleted=1``)."""
     request = context["request"]
     kept = request.GET.copy()
     for name in list(kept):

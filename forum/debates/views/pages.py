@@ -21,6 +21,7 @@ from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Debate
 from ..reading import (
+    PAGE_PARAMS,
     SORTS,
     RecentCopies,
     comment_page,
@@ -105,14 +106,13 @@ _CSRF = "@@csrf-token@@"
 _STARTED = "@@form-started@@"
 _IDEMPOTENCY = "@@idempotency-key@@"
 _STAND_INS = re.compile(rb"(@@csrf-token@@|@@form-started@@|@@idempotency-key@@)")
-_CACHEABLE_PARAMS = {"sort", "stance", "page"}
 # Each process keeps its latest pages split at the stand-ins, ready to join.
 _PAGES = RecentCopies(size=8, convert=lambda html: _STAND_INS.split(html.encode()))
 
 
 def _serves_cached_page(request) -> bool:
     """Readers without a key share one copy of each page of the debate."""
-    return settings.PAGE_CACHE and set(request.GET) <= _CACHEABLE_PARAMS and html_participant(request) is None
+    return settings.PAGE_CACHE and set(request.GET) <= PAGE_PARAMS and html_participant(request) is None
 
 
 def _page_key(request, debate: Debate) -> str:
