@@ -14,12 +14,12 @@ from operator import attrgetter
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 from django.http import Http404
 
 from forum.lib import prepared
 
-from .models import Comment, Debate, Like, PollOption
+from .models import Comment, Debate, Like, PollOption, Report
 from .ranking import ranked_ids, stance_breakdown
 
 # What a page of the discussion is made of: the only query parameters of the
@@ -109,16 +109,27 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
             parent.replies.append(reply)
     options = list(debate.options.all())
     attach_stances(by_id.values(), options)
-    liked = set()
-    if participant is not None and by_id:
-        liked = set(
-            Like.objects.filter(participant=participant, comment_id__in=by_id).values_list("comment_id", flat=True)
-        )
+    liked, reported = _own_likes_and_reports(participant, by_id)
     for c in by_id.values():
         c.liked = c.pk in liked
+        c.reported = c.pk in reported
         c.stance_bar = stance_breakdown(c, options)
     count = debate.comment_count + own["all"]  # deleted placeholders are listed but not counted
     return CommentPage(count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads)
+
+
+def _own_likes_and_reports(participant, comment_ids) -> tuple[set[int], set[int]]:
+    """Which of these comments the viewer liked, and which they reported, in one query."""
+    liked, reported = set(), set()
+    if participant is None or not comment_ids:
+        return liked, reported
+    likes = Like.objects.filter(participant=participant, comment_id__in=comment_ids).annotate(kind=Value("like"))
+    reports = Report.objects.filter(participant=participant, comment_id__in=comment_ids).annotate(kind=Value("report"))
+    for comment_id, kind in likes.values_list("comment_id", "kind").union(
+        reports.values_list("comment_id", "kind"), all=True
+    ):
+        (liked if kind == "like" else reported).add(comment_id)
+    return liked, reported
 
 
 def _unshown(comments):

@@ -3,12 +3,12 @@
   "use strict";
   document.documentElement.classList.add("has-js");
 
-  // One-time notices (a restored key, a deleted comment) come with a query
-  // parameter: drop it from the address, so that a reload does not say it again.
+  // One-time notices (a restored key, a deleted or edited comment) come with a
+  // query parameter: drop it from the address, so that a reload does not say it again.
   var url = new URL(window.location.href);
-  if (url.searchParams.has("restored") || url.searchParams.has("deleted")) {
-    url.searchParams.delete("restored");
-    url.searchParams.delete("deleted");
+  var ONE_TIME = ["restored", "deleted", "edited"];
+  if (ONE_TIME.some(function (name) { return url.searchParams.has(name); })) {
+    ONE_TIME.forEach(function (name) { url.searchParams.delete(name); });
     window.history.replaceState(null, "", url.pathname + url.search + url.hash);
   }
 

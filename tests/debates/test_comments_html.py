@@ -303,3 +303,49 @@ def test_a_reply_and_then_a_comment_from_the_same_page_both_post(
         ("A reply whose answer got lost.", parent.pk),
         ("Then a thread of my own.", None),
     ]
+
+
+def _footer(page: str, comment_id: int) -> str:
+    """The actions under one comment of a page."""
+    return page.split(f'id="c{comment_id}"', 1)[1].split("</footer>", 1)[0]
+
+
+def test_a_comment_one_has_reported_says_so_instead_of_offering_the_report_again(
+    reader, make_participant, debate, no_rate_limits
+):
+    author = make_participant()
+    author.post(POST_URL, form("First comment"))
+    author.post(POST_URL, form("Second comment"))
+    first, second = Comment.objects.order_by("pk")
+    assert reader.post(f"/comments/{first.pk}/report/", {"reason": "off_topic"}).status_code == HTTPStatus.OK
+    page = reader.get("/").content.decode()
+    assert "Reported by you" in _footer(page, first.pk)
+    assert "report-link" not in _footer(page, first.pk)
+    assert "report-link" in _footer(page, second.pk)
+    assert "Reported by you" not in _footer(page, second.pk)
+    # Only to the one who reported: the author, another reader and the shared page still offer it.
+    for other in (author, make_participant()):
+        assert "Reported by you" not in other.get("/").content.decode()
+
+
+def test_an_edit_says_it_is_saved_under_the_comment_once(reader, make_participant, debate, no_rate_limits):
+    reader.post(POST_URL, form("Before the edit"))
+    comment = Comment.objects.get()
+    saved = reader.post(f"/comments/{comment.pk}/edit/", {"body": "After the edit"})
+    assert saved["Location"] == f"/debates/{SLUG}/?edited={comment.pk}#c{comment.pk}"
+    page = reader.get(saved["Location"]).content.decode()
+    under = page.split(f'id="c{comment.pk}"', 1)[1].split("</li>", 1)[0]
+    assert '<p class="notice" role="status" id="edit-saved">Your edit is saved.</p>' in under
+    # Not on the next page, not to someone else given the address, and actions come back without it.
+    assert "edit-saved" not in reader.get("/").content.decode()
+    assert "edit-saved" not in make_participant().get(saved["Location"]).content.decode()
+    assert 'name="return_query" value=""' in page
+
+
+def test_an_edit_held_by_screening_says_it_waits_for_a_moderator(reader, debate, no_rate_limits):
+    reader.post(POST_URL, form("Before the edit"))
+    comment = Comment.objects.get()
+    WordRule.objects.create(pattern="scraped", action=WordRule.Action.HOLD)
+    saved = reader.post(f"/comments/{comment.pk}/edit/", {"body": "Our faces were scraped"})
+    page = reader.get(saved["Location"]).content.decode()
+    assert "Your edit is saved. It waits for a moderator before others see it." in page

@@ -83,6 +83,25 @@ def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make
     assert not Ballot.objects.filter(participant=reader.participant).exists()
 
 
+def test_a_banned_reader_is_offered_no_action_the_ban_refuses(moderator, reader, make_comment, debate):
+    """No like button, reply, report or edit under the comments, only the like count;
+    deleting one's own comment stays possible."""
+    other = make_comment("Someone else's comment", status=Status.PUBLISHED, like_count=2)
+    own = make_comment("My own comment", status=Status.PUBLISHED, participant=reader.participant)
+    before = reader.get("/").content.decode()
+    for offered in ("like-button", "reply-link", "report-link", f"/comments/{own.pk}/edit/"):
+        assert offered in before
+    ban(moderator, reader.participant.pk, "1d", "Spamming the thread")
+    page = reader.get("/").content.decode()
+    for offered in ("like-button", "reply-link", "report-link", f"/comments/{own.pk}/edit/"):
+        assert offered not in page
+    other_actions = page.split(f'id="c{other.pk}"', 1)[1].split("</footer>", 1)[0]
+    assert '<span class="likes">♥ 2<span class="visually-hidden"> likes</span></span>' in other_actions
+    assert f"/comments/{own.pk}/delete/" in page
+    # Others still get every action.
+    assert "report-link" in Client().get("/").content.decode()
+
+
 def test_a_ban_covers_the_network_so_a_new_key_is_no_way_around_it(moderator, api, debate):
     voted = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"})
     participant_key = voted.json()["participant_key"]

@@ -146,6 +146,9 @@ class _Page:
         self.csrf_token = escape(str(context.get("csrf_token", "")))
         self.return_query = escape(return_query(context))
         self.comments_open = debate.comments_open
+        # A banned reader is offered no action the ban refuses; deleting stays theirs.
+        self.banned = context.get("ban") is not None
+        self.edited = context.get("edited")
         self.like_url = _url_format("debates:comment-like")
         self.reply_url = _url_format("debates:comment-reply")
         self.report_url = _url_format("debates:comment-report")
@@ -197,7 +200,13 @@ class _Page:
             + '<footer class="comment-actions">'
         )
         mine = getattr(c, "is_mine", False)
-        if c.status == "published":
+        if c.status == "published" and self.banned:
+            likes = c.like_count
+            out.append(
+                f'<span class="likes">♥ {likes}'
+                f'<span class="visually-hidden"> like{"" if likes == 1 else "s"}</span></span> '
+            )
+        elif c.status == "published":
             likes = c.like_count
             liked = getattr(c, "liked", False)
             out.append(
@@ -212,13 +221,21 @@ class _Page:
             )
             if self.comments_open:
                 out.append(f'<a class="reply-link" href="{self.reply_url.format(pk)}">Reply</a> ')
-            if not mine:
+            if getattr(c, "reported", False):
+                out.append('<span class="muted">Reported by you</span> ')
+            elif not mine:
                 out.append(f'<a class="report-link" href="{self.report_url.format(pk)}">Report</a> ')
-        if getattr(c, "can_edit", False):
+        if getattr(c, "can_edit", False) and not self.banned:
             out.append(f'<a href="{self.edit_url.format(pk)}">Edit</a> ')
         if mine:
             out.append(f'<a href="{self.delete_url.format(pk)}">Delete</a>')
         out.append("</footer>")
+        if mine and pk == self.edited:
+            out.append(
+                '<p class="notice" role="status" id="edit-saved">Your edit is saved.'
+                + (" It waits for a moderator before others see it." if pending else "")
+                + "</p>"
+            )
 
 
 @register.simple_tag(takes_context=True)

@@ -25,7 +25,7 @@ from ..services import (
     vote_cast,
     vote_withdraw,
 )
-from .pages import DELETED, render_debate
+from .pages import DELETED, EDITED, render_debate
 
 REPORT_THANKS = "Thank you for your report. A moderator will look at it."
 
@@ -123,7 +123,8 @@ def comment_edit_view(request, comment_id):
         except Refused as refused:
             error, status = refused.message, refused.status
         else:
-            return HttpResponseRedirect(reverse("debates:detail", args=[comment.debate.slug]) + f"#c{comment.pk}")
+            url = reverse("debates:detail", args=[comment.debate.slug])
+            return HttpResponseRedirect(f"{url}?{EDITED}={comment.pk}#c{comment.pk}")
     elif request.method == "POST":
         error, status = "Please check your comment.", HTTPStatus.BAD_REQUEST
     return render(

@@ -82,6 +82,8 @@ def debate_context(
         "show_key": cookie_key(request) if request.COOKIES.get(SHOW_KEY_COOKIE) and participant else None,
         # Just after a key was pasted at /me/key/restore/ (see RESTORED).
         "restored": participant is not None and RESTORED in request.GET,
+        # Just after an edit: the comment whose edit is saved (see EDITED).
+        "edited": _int(request.GET.get(EDITED), None) if participant is not None else None,
         "edit_window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
     }
 
@@ -96,9 +98,10 @@ def _mark_own(comments, participant):
 
 
 # The query parameters that a restored key's first page, and the page after
-# a deletion, carry to say what happened.
+# a deletion or an edit, carry to say what happened.
 RESTORED = "restored"
 DELETED = "deleted"
+EDITED = "edited"
 DELETED_NOTICE = "Your comment is deleted."
 
 # Stand-ins for the per-request values in a cached anonymous page.
