@@ -32,6 +32,17 @@ def logged_in(new_page):
     return page
 
 
+def test_the_bulk_bar_fits_one_row_on_a_desktop(logged_in, make_comment):
+    make_comment("A held comment")
+    page = logged_in
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/moderation/")
+    action = page.locator("#bulk-action").bounding_box()
+    apply = page.get_by_role("button", name="Apply to selected").bounding_box()
+    # On the fields' row: the button's middle lies within the height of the first field.
+    assert action["y"] <= apply["y"] + apply["height"] / 2 <= action["y"] + action["height"]
+
+
 def test_a_moderator_works_the_queue_with_the_keyboard(logged_in, make_comment, artifacts):
     first = make_comment("First held comment")
     second = make_comment("Second held comment")
