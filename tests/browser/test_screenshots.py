@@ -57,6 +57,14 @@ def test_screenshots_of_the_debate_and_results_pages(new_page, debate, artifacts
     dark = page.evaluate(BACKGROUND) != "rgb(251, 250, 247)"
     assert dark == (color_scheme == "dark")
 
+    # The Sort and Show menus line up: side by side on a desktop, one above the other, as wide, on a phone.
+    sort, show = page.locator("#sort").bounding_box(), page.locator("#stance").bounding_box()
+    if viewport == PHONE:
+        assert (sort["x"], sort["width"]) == (show["x"], show["width"])
+        assert show["y"] > sort["y"]
+    else:
+        assert show["y"] == sort["y"]
+
     page.goto(f"/debates/{debate.slug}/results/")
     page.locator("details").first.evaluate("el => el.open = true")
     page.screenshot(path=artifacts / f"results-{name}.png", full_page=True)
