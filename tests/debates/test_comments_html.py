@@ -351,7 +351,8 @@ def test_an_edit_held_by_screening_says_it_waits_for_a_moderator(reader, debate,
     assert "Your edit is saved. It waits for a moderator before others see it." in page
 
 
-def test_the_reply_and_report_forms_in_the_thread_are_boxed_alike(anon, debate):
+def test_the_reply_and_report_forms_in_the_thread_are_boxed_alike(reader, anon, debate, no_rate_limits):
+    reader.post(POST_URL, form())
     page = anon.get("/").content.decode()
     for form_id in ("reply-form", "report-form"):
         tag = re.search(rf'<form [^>]*id="{form_id}"[^>]*>', page).group(0)
