@@ -42,6 +42,7 @@ class CommentPage:
     sort: str
     stance: str
     threads: list[Comment]  # top-level comments, each with .replies (nested)
+    declined: int = 0  # the viewer's comments here that a moderator rejected, not yet appealed
 
 
 # Columns a page of comments never shows (the page and the API alike); not read.
@@ -58,10 +59,15 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         top = top.filter(stance__key=stance)
     # The counts every reader shares are kept on the debate row (``Comment.save``);
     # a viewer's own held comments are added by one query over their comments.
-    own = {"top": 0, "all": 0}
+    # So are the ones a moderator rejected, which the page does not show: the
+    # author is told, and where to see why and appeal.
+    own = {"top": 0, "all": 0, "declined": 0}
     if participant is not None:
-        own = Comment.objects.filter(debate=debate, participant=participant, status=Comment.Status.PENDING).aggregate(
-            top=Count("pk", filter=Q(depth=0)), all=Count("pk")
+        held, declined = Comment.Status.PENDING, [Comment.Status.REJECTED, Comment.Status.SPAM]
+        own = Comment.objects.filter(debate=debate, participant=participant, status__in=[held, *declined]).aggregate(
+            top=Count("pk", filter=Q(status=held, depth=0)),
+            all=Count("pk", filter=Q(status=held)),
+            declined=Count("pk", filter=Q(status__in=declined, appeal__isnull=True)),
         )
     # A stance filter is counted: the debate keeps no count per stance.
     top_count = top.count() if stance else debate.thread_count + own["top"]
@@ -115,7 +121,9 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         c.reported = c.pk in reported
         c.stance_bar = stance_breakdown(c, options)
     count = debate.comment_count + own["all"]  # deleted placeholders are listed but not counted
-    return CommentPage(count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads)
+    return CommentPage(
+        count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads, declined=own["declined"]
+    )
 
 
 def _own_likes_and_reports(participant, comment_ids) -> tuple[set[int], set[int]]:

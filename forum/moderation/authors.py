@@ -14,8 +14,8 @@ APPEALABLE = (Status.PENDING, Status.REJECTED, Status.SPAM)
 _STATUS_TEXT = {
     Status.PUBLISHED: "Published: everyone can read it.",
     Status.PENDING: "Awaiting moderation: only you can see it until a moderator decides.",
-    Status.REJECTED: "Rejected: it is not shown to anyone but you.",
-    Status.SPAM: "Rejected as spam: it is not shown to anyone but you.",
+    Status.REJECTED: "Rejected: it is not shown on the debate, only to you on this page.",
+    Status.SPAM: "Rejected as spam: it is not shown on the debate, only to you on this page.",
 }
 
 

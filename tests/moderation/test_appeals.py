@@ -102,3 +102,35 @@ def test_my_comments_lists_status_links(reader, make_comment):
     html = reader.get("/comments/mine/").content.decode()
     assert "Mine, held" in html
     assert f"/comments/{comment.pk}/status/" in html
+
+
+def test_a_rejected_author_is_told_on_the_debate_and_in_my_data_where_to_appeal(
+    reader, make_participant, make_comment, moderator, debate
+):
+    """A rejected comment leaves the thread; its author learns of it where they read, with the way to appeal."""
+    comment = make_comment("Off we go", participant=reader.participant)
+    make_comment("Another's, rejected too")  # someone else's rejection is not this reader's business
+    for pending in Comment.objects.all():
+        moderator.post(f"/moderation/comments/{pending.pk}/decide/", {"action": "reject", "reason": "off_topic"})
+    page = " ".join(reader.get("/").content.decode().split())
+    assert "A moderator rejected 1 of your comments on this debate." in page
+    assert '<a href="/comments/mine/">See why, and appeal if you think it is a mistake</a>' in page
+    assert "declined-notice" not in make_participant().get("/").content.decode()
+    mine = reader.get("/comments/mine/").content.decode()
+    assert f'href="/comments/{comment.pk}/status/">Status and appeal</a>' in mine
+    status = reader.get(f"/comments/{comment.pk}/status/").content.decode()
+    assert "Rejected: it is not shown on the debate, only to you on this page." in status
+    my_data = reader.get("/me/").content.decode()
+    assert f'<a href="/comments/{comment.pk}/status/">Its status, and how to appeal</a>' in my_data
+    # Once appealed, the debate page stops asking.
+    reader.post(f"/comments/{comment.pk}/status/", {"note": "It was a quote from the article."})
+    assert "declined-notice" not in reader.get("/").content.decode()
+
+
+def test_my_data_says_a_published_comment_was_held_not_rejected(reader, make_comment, moderator):
+    comment = make_comment("Mail me", participant=reader.participant, reasons=["personal_info"])
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
+    my_data = reader.get("/me/").content.decode()
+    assert "Why it was held before a moderator published it:" in my_data
+    assert "Why it was held or rejected:" not in my_data
+    assert f"/comments/{comment.pk}/status/" not in my_data  # nothing to see or appeal there
