@@ -7,6 +7,7 @@ CSV cells a spreadsheet would run as a formula are neutralised.
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 
 from forum.lib.csvsafe import neutralise
@@ -76,7 +77,10 @@ def audit_rows(entries) -> Iterator[list]:
 
 def spreadsheet_safe(value) -> str:
     """A cell as text that no spreadsheet will evaluate as a formula (the one
-    rule of forum/lib/csvsafe.py, shared with the poll exports)."""
+    rule of forum/lib/csvsafe.py, shared with the poll exports); the details
+    as JSON, as docs/exports.md promises."""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return neutralise(value if isinstance(value, str) else ("" if value is None else str(value)))
 
 

@@ -3,6 +3,7 @@ filterable and exportable, with no raw address anywhere."""
 
 import csv
 import io
+import json
 from http import HTTPStatus
 
 import pytest
@@ -150,6 +151,9 @@ def test_the_export_is_filtered_spreadsheet_safe_and_itself_audited(moderator, r
     assert rows[0][:4] == ["id", "created_at", "actor", "action"]
     assert [r[3] for r in rows[1:]] == ["ban.create"]
     assert rows[1][6].startswith("'=HYPERLINK")
+    # The details are JSON, as the export's documentation says, not Python's notation.
+    details = json.loads(rows[1][rows[0].index("details")])
+    assert details["duration"] == "1d"
     as_json = moderator.get("/moderation/audit/export.json?action=ban.").json()
     assert [e["action"] for e in as_json["entries"]] == ["ban.create"]
     exports = AuditEntry.objects.filter(action="audit.export")
