@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
-from forum.debates.models import Appeal, Comment, Debate, Report
+from forum.debates.models import Appeal, Ban, Comment, Debate, Report
 from forum.debates.services import Refused, comment_create, participant_create
 from tests.moderation.conftest import log_in, make_user
 from tests.security.payloads import BLNS, XSS, display_name, expected_text, hostile_strings, normalised
@@ -182,6 +182,12 @@ def test_long_names_and_right_to_left_text_fit_a_phone_and_read_in_their_directi
     moderator = sign_in(new_page(**phone), logged_in, site)
     moderator.goto("/moderation/")
     expect(moderator.locator(".queue-item .author").first).to_be_visible()
+    assert moderator.evaluate("document.documentElement.scrollWidth") <= 390
+    # The author's page with its ban history (a six-column table) scrolls only that table.
+    author = Comment.objects.filter(author_name="W" * 40).get().participant
+    Ban.objects.create(participant=author, network_hash="a" * 32, reason="Spamming the thread with links")
+    moderator.goto(f"/moderation/participants/{author.pk}/")
+    expect(moderator.get_by_role("heading", name="Ban history")).to_be_visible()
     assert moderator.evaluate("document.documentElement.scrollWidth") <= 390
     # No keyboard shortcuts offered on a touch screen; on a desktop they are.
     expect(moderator.locator(".key-hints")).to_be_hidden()
