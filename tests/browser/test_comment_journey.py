@@ -33,7 +33,9 @@ def test_two_readers_comment_reply_like_report_edit_and_delete(new_page, debate)
     report.get_by_label("Off topic").check()
     report.get_by_label("Anything to add?").fill("Testing the report form.")
     report.get_by_role("button", name="Send report").click()
-    expect(bob.get_by_role("status").filter(has_text="Thank you for your report")).to_be_visible()
+    # Thanked where the reader is: under the comment, on screen.
+    thanks = comment_item(bob, "without consent").get_by_role("status").filter(has_text="Thank you for your report")
+    expect(thanks).to_be_in_viewport()
     # The comment now says it is reported instead of offering the report again.
     actions = comment_item(bob, "without consent").locator(":scope > article .comment-actions")
     expect(actions).to_contain_text("Reported by you")

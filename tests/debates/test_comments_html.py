@@ -117,6 +117,11 @@ def test_reply_edit_delete_like_and_report_work_as_plain_forms(reader, make_part
     assert Report.objects.get().note == "not about Clearview"
     again = reader.post(f"/comments/{reply.pk}/report/", {"reason": "spam"})
     assert again.status_code == HTTPStatus.CONFLICT
+    # Coming back to the report page (or reloading the thank-you) says it is done, with no form to send again.
+    for revisit in (again, reader.get(f"/comments/{reply.pk}/report/")):
+        assert "You have already reported this comment" in revisit.content.decode()
+        assert 'name="reason"' not in revisit.content.decode()
+    assert Report.objects.count() == 1
     # edit: the page gives the time left as well as the deadline in UTC
     edit_page = reader.get(f"/comments/{parent.pk}/edit/").content.decode()
     assert re.search(r"You can edit for another \d+\sminutes?, until \d\d:\d\d UTC\.", edit_page), edit_page
@@ -188,9 +193,24 @@ def test_reporting_in_place_returns_the_debate_page_with_a_thank_you(reader, mak
     response = reader.post(f"/comments/{comment.pk}/report/", {"reason": "spam"}, headers={"X-Requested-With": "fetch"})
     assert response.status_code == HTTPStatus.OK
     page = response.content.decode()
-    assert "Thank you for your report" in page
+    # Thanked under the comment, where the reader is, not at the top of a long discussion.
+    under = page.split(f'id="c{comment.pk}"', 1)[1].split("</article>", 1)[0]
+    assert '<p class="notice" role="status" id="report-thanks">Thank you for your report.' in under
+    assert "comments-notice" not in page
     assert 'id="comments"' in page
     assert Report.objects.count() == 1
+
+
+def test_a_report_that_hides_the_comment_is_thanked_above_the_comments(
+    reader, make_participant, debate, no_rate_limits, settings
+):
+    settings.COMMENT_REPORTS_TO_HIDE = 1
+    make_participant().post(POST_URL, form("Report me"))
+    comment = Comment.objects.get()
+    response = reader.post(f"/comments/{comment.pk}/report/", {"reason": "spam"}, headers={"X-Requested-With": "fetch"})
+    page = response.content.decode()
+    assert '<p class="notice" role="status" id="comments-notice">Thank you for your report.' in page
+    assert f'id="c{comment.pk}"' not in page
 
 
 def test_a_refused_like_says_why_on_the_page(reader, debate, no_rate_limits):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ..forms import CommentForm, EditForm, ReportForm, VoteForm
 from ..identity import adopt_key, html_participant, remember_key
-from ..models import Comment, Debate
+from ..models import Comment, Debate, Report
 from ..network import network_hash
 from ..services import (
     Refused,
@@ -25,9 +25,8 @@ from ..services import (
     vote_cast,
     vote_withdraw,
 )
+from ..templatetags.comment_markup import REPORT_THANKS
 from .pages import DELETED, EDITED, render_debate
-
-REPORT_THANKS = "Thank you for your report. A moderator will look at it."
 
 
 def _in_place(request) -> bool:
@@ -175,6 +174,15 @@ def report(request, comment_id):
     comment = get_object_or_404(
         Comment.objects.select_related("debate"), pk=comment_id, status=Comment.Status.PUBLISHED
     )
+    participant = html_participant(request)
+    if (
+        participant is not None
+        and not _in_place(request)
+        and Report.objects.filter(comment=comment, participant=participant).exists()
+    ):
+        # Reported already (or the thank-you page reloaded): say so, with no form to send again.
+        status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
+        return render(request, "debates/report_done.html", {"comment": comment, "already": True}, status=status)
     form = ReportForm(request.POST or None)
     error = None
     status = HTTPStatus.OK
@@ -183,7 +191,7 @@ def report(request, comment_id):
             try:
                 _, new_key = report_create(
                     comment_id=comment.pk,
-                    participant=html_participant(request),
+                    participant=participant,
                     reason=form.cleaned_data["reason"],
                     note=form.cleaned_data["note"],
                     network_hash=network_hash(request),
@@ -196,7 +204,13 @@ def report(request, comment_id):
                 if _in_place(request):
                     if new_key:
                         adopt_key(request, new_key)  # the page that answers shows it
-                    response = render_debate(request, comment.debate, notice=REPORT_THANKS)
+                    # Thanked under the comment, where the reader is, unless the
+                    # report hid it (enough readers reported it): then above the comments.
+                    comment.refresh_from_db(fields=["status"])
+                    if comment.status == Comment.Status.PUBLISHED:
+                        response = render_debate(request, comment.debate, reported=comment.pk)
+                    else:
+                        response = render_debate(request, comment.debate, notice=REPORT_THANKS)
                 else:
                     response = render(request, "debates/report_done.html", {"comment": comment})
                 if new_key:

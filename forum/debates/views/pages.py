@@ -42,7 +42,15 @@ def _int(value, default=1) -> int:
 
 
 def debate_context(
-    request, debate: Debate, *, comment_form=None, vote_form=None, error=None, reply_to=None, notice=None
+    request,
+    debate: Debate,
+    *,
+    comment_form=None,
+    vote_form=None,
+    error=None,
+    reply_to=None,
+    notice=None,
+    reported=None,
 ):
     """Everything the debate page shows; shared with the views that re-render it on an error."""
     participant = html_participant(request)
@@ -84,6 +92,8 @@ def debate_context(
         "restored": participant is not None and RESTORED in request.GET,
         # Just after an edit: the comment whose edit is saved (see EDITED).
         "edited": _int(request.GET.get(EDITED), None) if participant is not None else None,
+        # Just after a report sent from the page: the comment, thanked where it was reported.
+        "reported": reported,
         "edit_window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
     }
 
