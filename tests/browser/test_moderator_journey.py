@@ -155,3 +155,28 @@ def test_the_moderation_pages_header_lines_up_with_their_wider_content(new_page,
     )
     assert lines
     assert set(lines) == {1}, lines
+
+
+def test_a_wrong_code_reads_as_an_error_like_a_wrong_password(new_page, debate, settings):
+    """Once small grey help text, easy to miss beside the red box of a wrong password."""
+    from tests.moderation.conftest import PASSWORD
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = make_user(moderator=True, with_2fa=True)
+    page = new_page()
+    page.goto("/moderation/")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Log in").click()
+    error = page.get_by_role("alert")
+    expect(error).to_have_text("Incorrect code.")
+    danger = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--danger').trim()")
+    expect(error).to_have_css("color", _rgb(danger))
+    expect(page.get_by_label("Code")).to_have_css("border-top-color", _rgb(danger))
+
+
+def _rgb(hex_colour: str) -> str:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
