@@ -83,7 +83,9 @@ def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make
     assert not Ballot.objects.filter(participant=reader.participant).exists()
 
 
-def test_a_banned_reader_is_offered_no_action_the_ban_refuses(moderator, reader, make_comment, debate):
+def test_a_banned_reader_is_offered_no_action_the_ban_refuses(
+    moderator, reader, make_participant, make_comment, debate
+):
     """No like button, reply, report or edit under the comments, only the like count;
     deleting one's own comment stays possible."""
     other = make_comment("Someone else's comment", status=Status.PUBLISHED, like_count=2)
@@ -98,8 +100,22 @@ def test_a_banned_reader_is_offered_no_action_the_ban_refuses(moderator, reader,
     other_actions = page.split(f'id="c{other.pk}"', 1)[1].split("</footer>", 1)[0]
     assert '<span class="likes">♥ 2<span class="visually-hidden"> likes</span></span>' in other_actions
     assert f"/comments/{own.pk}/delete/" in page
+    # The forms' own pages, opened from an address, say so too instead of offering a form.
+    for path, told in [
+        (f"/comments/{other.pk}/reply/", "You cannot reply while you are banned"),
+        (f"/comments/{other.pk}/report/", "You cannot report comments while you are banned"),
+        (f"/comments/{own.pk}/edit/", "You cannot edit your comments while you are banned"),
+    ]:
+        form_page = " ".join(reader.get(path).content.decode().split())
+        assert told in form_page, path
+        assert "<textarea" not in form_page, path
+    assert (
+        "You can still read the debate, and delete your comments."
+        in reader.get(f"/comments/{own.pk}/edit/").content.decode()
+    )
     # Others still get every action.
     assert "report-link" in Client().get("/").content.decode()
+    assert "<textarea" in make_participant().get(f"/comments/{other.pk}/reply/").content.decode()
 
 
 def test_a_ban_covers_the_network_so_a_new_key_is_no_way_around_it(moderator, api, debate):

@@ -15,6 +15,7 @@ from ..models import Comment, Debate, Report
 from ..network import network_hash
 from ..services import (
     Refused,
+    active_ban,
     comment_create,
     comment_delete,
     comment_edit,
@@ -126,10 +127,12 @@ def comment_edit_view(request, comment_id):
             return HttpResponseRedirect(f"{url}?{EDITED}={comment.pk}#c{comment.pk}")
     elif request.method == "POST":
         error, status = "Please check your comment.", HTTPStatus.BAD_REQUEST
+    # Opened from an address by a banned author: the ban, not a form it would refuse.
+    ban = active_ban(html_participant(request)) if request.method == "GET" else None
     return render(
         request,
         "debates/comment_edit.html",
-        {"comment": comment, "form": form, "error": error, "deadline": edit_deadline(comment)},
+        {"comment": comment, "form": form, "error": error, "deadline": edit_deadline(comment), "ban": ban},
         status=status,
     )
 
@@ -165,8 +168,12 @@ def reply(request, comment_id):
     comment = get_object_or_404(
         Comment.objects.select_related("debate"), pk=comment_id, status=Comment.Status.PUBLISHED
     )
-    form = CommentForm(initial={"author_name": last_display_name(html_participant(request))})
-    return render(request, "debates/reply.html", {"comment": comment, "debate": comment.debate, "form": form})
+    participant = html_participant(request)
+    form = CommentForm(initial={"author_name": last_display_name(participant)})
+    context = {"comment": comment, "debate": comment.debate, "form": form}
+    # A banned reader (or network) is told here, where they would start writing.
+    context["ban"] = active_ban(participant, network_hash(request))
+    return render(request, "debates/reply.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -218,7 +225,10 @@ def report(request, comment_id):
                 return response
         else:
             error, status = "Please choose a reason for your report.", HTTPStatus.BAD_REQUEST
-    response = render(request, "debates/report.html", {"comment": comment, "form": form, "error": error}, status=status)
+    # On the way in, a banned reader (or network) is told, instead of offered a form it would refuse.
+    ban = active_ban(participant, network_hash(request)) if request.method == "GET" else None
+    context = {"comment": comment, "form": form, "error": error, "ban": ban}
+    response = render(request, "debates/report.html", context, status=status)
     if status == HTTPStatus.TOO_MANY_REQUESTS:
         response["Retry-After"] = "60"
     return response
