@@ -108,6 +108,7 @@ def site(live_server, debate, settings):
     and cached results of an earlier test are cleared here.
     """
     settings.FORM_MIN_SECONDS = 0
+    settings.VOTE_MIN_SECONDS = 0
     cache.clear()
     return live_server.url
 

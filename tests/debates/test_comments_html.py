@@ -82,6 +82,17 @@ def test_a_vote_sent_too_soon_is_refused_in_its_own_words_with_the_choice_still_
     assert not Ballot.objects.exists()
 
 
+def test_a_vote_needs_a_second_where_a_comment_needs_three(reader, debate):
+    """A reader who knows their answer votes at once; writing takes longer."""
+    sent_soon = old_token(seconds=1.5)
+    vote = reader.post(f"/debates/{SLUG}/vote/", {"option": "invasion", "website": "", "started": sent_soon})
+    assert vote.status_code == HTTPStatus.FOUND
+    assert Ballot.objects.get().option.key == "invasion"
+    comment = reader.post(POST_URL, form("Written in a second and a half", started=sent_soon))
+    assert comment.status_code == HTTPStatus.BAD_REQUEST
+    assert "faster than anyone can type" in comment.content.decode()
+
+
 def test_rate_limits_off_lifts_honeypot_and_timing(reader, debate, no_rate_limits):
     response = reader.post(POST_URL, form("Bench post", website="x", started=form_token()))
     assert response.status_code == HTTPStatus.FOUND
@@ -309,6 +320,7 @@ def test_a_reply_and_then_a_comment_from_the_same_page_both_post(
     """Each form carries its own idempotency key; with the reply form sharing
     the comment form's, the comment came back as the earlier reply."""
     settings.FORM_MIN_SECONDS = 0
+    settings.VOTE_MIN_SECONDS = 0
     make_participant().post(POST_URL, form("The first thread."))
     reader = make_participant() if has_key else anon
     page = reader.get(f"/debates/{SLUG}/").content.decode()

@@ -44,6 +44,7 @@ def test_pages_read_without_redis(debate, make_participant, redis_port):
 def test_writes_work_without_redis_and_redis_is_used_again_when_it_returns(debate, redis_port, settings):
     _, start_redis = redis_port
     settings.FORM_MIN_SECONDS = 0
+    settings.VOTE_MIN_SECONDS = 0
     assert _vote(Client()).status_code == HTTPStatus.OK
     assert _comment(Client(), "Posted while Redis was away.").status_code == HTTPStatus.CREATED
     page = Client()

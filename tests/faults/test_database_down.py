@@ -45,6 +45,7 @@ def test_pages_answer_503_with_the_site_page_and_no_trace(debate, path, kind):
 
 def test_a_comment_sent_while_the_database_is_down_comes_back_and_posts_once_after(debate, settings):
     settings.FORM_MIN_SECONDS = 0
+    settings.VOTE_MIN_SECONDS = 0
     author = Client()
     page = author.get("/").content.decode()
     fields = form_fields(page, "/comments/")

@@ -136,6 +136,7 @@ def test_the_participant_cookie_meets_the_host_prefix_rules_under_https(debate, 
     settings.HTTPS = True
     settings.PARTICIPANT_COOKIE_NAME = "__Host-participant"
     settings.FORM_MIN_SECONDS = 0
+    settings.VOTE_MIN_SECONDS = 0
     settings.RATE_LIMITS = False
     reader = Client()
     response = reader.post(f"/debates/{SLUG}/vote/", {"option": "useful"}, secure=True)

@@ -201,6 +201,7 @@ def test_hostile_path_and_query_values_never_cause_a_500(debate, make_participan
 )
 def test_hostile_form_fields_never_cause_a_500(debate, make_participant, settings, fields):
     settings.FORM_MIN_SECONDS = 0
+    settings.VOTE_MIN_SECONDS = 0
     reader = make_participant()
     reader.raise_request_exception = False
     comment = Comment.objects.create(debate=debate, body="Target", body_html="<p>Target</p>")

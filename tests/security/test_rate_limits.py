@@ -88,6 +88,7 @@ def test_a_forged_forwarded_for_does_not_get_around_the_limits(debate, settings,
 
 def test_the_html_form_is_held_to_the_same_limits_with_retry_after(debate, settings):
     settings.FORM_MIN_SECONDS = 0
+    settings.VOTE_MIN_SECONDS = 0
     settings.RATE_LIMIT_COMMENTS = "5/60"
     reader = Client()
     html = reader.get("/").content.decode()
