@@ -123,6 +123,16 @@ def test_the_audit_page_filters_by_action_prefix_and_target(moderator, make_comm
     assert "comment.spam" not in security
 
 
+def test_the_audit_page_says_what_a_decision_closed(moderator, make_comment, make_participant):
+    """Approving a reported comment leaves it published: 'published → published' alone hid that its reports closed."""
+    reported = make_comment("Reported twice", status="published")
+    for reader in (make_participant(), make_participant()):
+        reader.post(f"/comments/{reported.pk}/report/", {"reason": "spam"})
+    moderator.post(f"/moderation/comments/{reported.pk}/decide/", {"action": "approve"})
+    html = " ".join(moderator.get("/moderation/audit/?action=comment.approve").content.decode().split())
+    assert 'published → published <span class="small muted">(2 reports closed)</span>' in html
+
+
 def test_the_audit_page_says_which_second_factor_an_entry_is_about(moderator):
     # Setting up two-factor records two entries in the same second: the app and its recovery codes.
     for kind in ("totp", "recovery_codes"):
