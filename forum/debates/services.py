@@ -122,27 +122,32 @@ def until_words(ends: datetime.datetime | None) -> str:
     return "permanently" if ends is None else f"until {ends.day} {ends:%B %Y, %H:%M} UTC"
 
 
-def _refuse_if_banned(participant, network_hash):
+def ban_refusal(participant: Participant | None, network_hash: str = "") -> str | None:
+    """Why a ban in force refuses this participant or network, in the words
+    every refusal uses; None when nothing is banned."""
     ban = active_ban(participant, network_hash)
     if ban is None:
-        return
+        return None
     # The participant's own ban speaks first, with its reason, even when a
     # ban of someone else on the same network lasts longer.
     own = ban if participant is not None and ban.participant_id == participant.pk else active_ban(participant)
     if own is not None:
-        message = f"You are banned from taking part {until_words(own.expires_at)}. Reason: {as_sentence(own.reason)}"
-        raise Refused("banned", message, status=403)
+        return f"You are banned from taking part {until_words(own.expires_at)}. Reason: {as_sentence(own.reason)}"
     # Caught by the network alone: perhaps the banned person under a new key,
     # perhaps someone sharing their connection. Their reason is not ours to show.
     # The block lasts until the network's hash changes, or the ban ends if sooner.
     ends = period_ends_at()
     until = until_words(ends if ban.expires_at is None else min(ban.expires_at, ends))
-    raise Refused(
-        "banned",
+    return (
         f"Taking part from your network is blocked {until}: a moderator banned someone who used it. "
-        "You can still read the debate. If that was not you, please try again later or from another connection.",
-        status=403,
+        "You can still read the debate. If that was not you, please try again later or from another connection."
     )
+
+
+def _refuse_if_banned(participant, network_hash):
+    message = ban_refusal(participant, network_hash)
+    if message is not None:
+        raise Refused("banned", message, status=403)
 
 
 def _rate_limit(scope: str, ident: str, spec: str, what: str) -> None:

@@ -53,7 +53,9 @@
       var typed = document.getElementById("id_author_name"), name = form.elements.author_name;
       if (typed && typed.value !== typed.defaultValue && name.value === name.defaultValue) name.value = typed.value;
     } else {
-      form.action = link.href;
+      // The page that comes back is this one (sort, filter, page), with the
+      // thanks under the comment reported.
+      form.action = link.href + window.location.search;
     }
     link.setAttribute("aria-controls", form.id);
     link.setAttribute("aria-expanded", "true");

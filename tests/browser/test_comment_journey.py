@@ -137,3 +137,18 @@ def test_a_draft_survives_a_vote_and_a_like_sent_in_place(new_page, debate, make
     )
     assert Comment.objects.filter(body="Half a thought, typed before voting.").count() == 1
     assert Comment.objects.filter(body="A reply, begun before voting.").count() == 1
+
+
+def test_a_report_from_a_later_page_is_thanked_on_that_page(new_page, debate, settings):
+    settings.COMMENTS_PER_PAGE = 2
+    for n in range(3):
+        comment_create(debate=debate, participant=None, body=f"Comment number {n} about the fine.")
+    reader = new_page()
+    reader.goto("/?page=2")
+    oldest = comment_item(reader, "Comment number 0")
+    oldest.locator(":scope > article").get_by_role("link", name="Report", exact=True).click()
+    oldest.get_by_label("Spam").check()
+    oldest.get_by_role("button", name="Send report").click()
+    # The page that comes back is page 2 again (a first action also shows the new key, which takes the focus).
+    expect(comment_item(reader, "Comment number 0").get_by_role("status")).to_contain_text("Thank you for your report")
+    assert Report.objects.get().comment.body == "Comment number 0 about the fine."

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core import signing
+from django.test import Client
 
 from forum.debates.forms import form_token
 from forum.debates.models import Ballot, Comment, Participant, Report, WordRule
@@ -337,6 +338,41 @@ def test_a_reply_and_then_a_comment_from_the_same_page_both_post(
     ]
 
 
+def test_a_report_sent_from_a_later_page_is_thanked_on_that_page(
+    reader, make_participant, debate, no_rate_limits, settings
+):
+    settings.COMMENTS_PER_PAGE = 2
+    author = make_participant()
+    for n in range(4):
+        author.post(POST_URL, form(f"Comment number {n}"))
+    oldest = Comment.objects.order_by("pk").first()  # on page 2 of the newest first
+    url = f"/comments/{oldest.pk}/report/?sort=newest&page=2"
+    page = reader.post(url, {"reason": "spam"}, headers={"X-Requested-With": "fetch"}).content.decode()
+    under = page.split(f'id="c{oldest.pk}"', 1)[1].split("</article>", 1)[0]
+    assert 'id="report-thanks"' in under
+    # Sent from page 1 (the comment not on it), the thanks go above the comments rather than nowhere.
+    other = make_participant()
+    page = other.post(
+        f"/comments/{oldest.pk}/report/", {"reason": "spam"}, headers={"X-Requested-With": "fetch"}
+    ).content.decode()
+    assert '<p class="notice" role="status" id="comments-notice">Thank you for your report.' in page
+
+
+def test_reloading_the_thanks_after_a_report_hid_the_comment_says_it_is_done(
+    reader, make_participant, debate, no_rate_limits, settings
+):
+    settings.COMMENT_REPORTS_TO_HIDE = 1
+    make_participant().post(POST_URL, form("Report me"))
+    comment = Comment.objects.get()
+    assert reader.post(f"/comments/{comment.pk}/report/", {"reason": "spam"}).status_code == HTTPStatus.OK
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    again = reader.post(f"/comments/{comment.pk}/report/", {"reason": "spam"})
+    assert again.status_code == HTTPStatus.CONFLICT
+    assert "You have already reported this comment" in again.content.decode()
+    # Anyone else cannot report a comment that is no longer published.
+    assert make_participant().get(f"/comments/{comment.pk}/report/").status_code == HTTPStatus.NOT_FOUND
+
+
 def _footer(page: str, comment_id: int) -> str:
     """The actions under one comment of a page."""
     return page.split(f'id="c{comment_id}"', 1)[1].split("</footer>", 1)[0]
@@ -356,11 +392,14 @@ def test_a_comment_one_has_reported_says_so_instead_of_offering_the_report_again
     assert "report-link" in _footer(page, second.pk)
     assert "Reported by you" not in _footer(page, second.pk)
     # Only to the one who reported: the author, another reader and the shared page still offer it.
-    for other in (author, make_participant()):
-        assert "Reported by you" not in other.get("/").content.decode()
+    assert "Reported by you" not in author.get("/").content.decode()
+    for other in (make_participant(), Client()):
+        other_page = other.get("/").content.decode()
+        assert "Reported by you" not in other_page
+        assert "report-link" in _footer(other_page, first.pk)
 
 
-def test_an_edit_says_it_is_saved_under_the_comment_once(reader, make_participant, debate, no_rate_limits):
+def test_an_edit_says_it_is_saved_under_the_comment(reader, make_participant, debate, no_rate_limits):
     reader.post(POST_URL, form("Before the edit"))
     comment = Comment.objects.get()
     saved = reader.post(f"/comments/{comment.pk}/edit/", {"body": "After the edit"})
@@ -368,7 +407,8 @@ def test_an_edit_says_it_is_saved_under_the_comment_once(reader, make_participan
     page = reader.get(saved["Location"]).content.decode()
     under = page.split(f'id="c{comment.pk}"', 1)[1].split("</li>", 1)[0]
     assert '<p class="notice" role="status" id="edit-saved">Your edit is saved.</p>' in under
-    # Not on the next page, not to someone else given the address, and actions come back without it.
+    # Not on the next page, not to someone else given the address, and actions come back without it
+    # (the page's script also drops it from the address: tests/browser/test_comment_journey.py).
     assert "edit-saved" not in reader.get("/").content.decode()
     assert "edit-saved" not in make_participant().get(saved["Location"]).content.decode()
     assert 'name="return_query" value=""' in page

@@ -122,9 +122,17 @@ def test_a_rejected_author_is_told_on_the_debate_and_in_my_data_where_to_appeal(
     assert "Rejected: it is not shown on the debate, only to you on this page." in status
     my_data = reader.get("/me/").content.decode()
     assert f'<a href="/comments/{comment.pk}/status/">Its status, and how to appeal</a>' in my_data
-    # Once appealed, the debate page stops asking.
+    # Once appealed, the debate page stops asking, and My data points to the appeal.
     reader.post(f"/comments/{comment.pk}/status/", {"note": "It was a quote from the article."})
     assert "declined-notice" not in reader.get("/").content.decode()
+    my_data = reader.get("/me/").content.decode()
+    assert f'<a href="/comments/{comment.pk}/status/">Its status and your appeal</a>' in my_data
+
+
+def test_my_data_offers_the_appeal_of_a_held_comment_too(reader, make_comment):
+    comment = make_comment("Held for a moderator", participant=reader.participant)
+    my_data = reader.get("/me/").content.decode()
+    assert f'<a href="/comments/{comment.pk}/status/">Its status, and how to appeal</a>' in my_data
 
 
 def test_my_data_says_a_published_comment_was_held_not_rejected(reader, make_comment, moderator):

@@ -100,22 +100,36 @@ def test_a_banned_reader_is_offered_no_action_the_ban_refuses(
     other_actions = page.split(f'id="c{other.pk}"', 1)[1].split("</footer>", 1)[0]
     assert '<span class="likes">♥ 2<span class="visually-hidden"> likes</span></span>' in other_actions
     assert f"/comments/{own.pk}/delete/" in page
-    # The forms' own pages, opened from an address, say so too instead of offering a form.
+    # The forms' own pages, opened from an address, give the ban instead of a form.
     for path, told in [
-        (f"/comments/{other.pk}/reply/", "You cannot reply while you are banned"),
-        (f"/comments/{other.pk}/report/", "You cannot report comments while you are banned"),
-        (f"/comments/{own.pk}/edit/", "You cannot edit your comments while you are banned"),
+        (f"/comments/{other.pk}/reply/", "You cannot reply meanwhile."),
+        (f"/comments/{other.pk}/report/", "You cannot report comments meanwhile."),
+        (f"/comments/{own.pk}/edit/", "You cannot edit your comments meanwhile; you can still delete them."),
     ]:
         form_page = " ".join(reader.get(path).content.decode().split())
+        assert "You are banned from taking part until" in form_page, path
+        assert "Reason: Spamming the thread." in form_page, path
         assert told in form_page, path
         assert "<textarea" not in form_page, path
-    assert (
-        "You can still read the debate, and delete your comments."
-        in reader.get(f"/comments/{own.pk}/edit/").content.decode()
-    )
     # Others still get every action.
     assert "report-link" in Client().get("/").content.decode()
     assert "<textarea" in make_participant().get(f"/comments/{other.pk}/reply/").content.decode()
+
+
+def test_a_bystander_on_a_blocked_network_is_told_of_the_block_on_the_form_pages(
+    moderator, api, make_participant, make_comment, debate
+):
+    """In the words of the refusal (the network's block and its real end), not as if banned themselves."""
+    other = make_comment("Someone else's comment", status=Status.PUBLISHED)
+    api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"})  # the network is recorded
+    ban(moderator, Ballot.objects.get().participant_id, "permanent", "Spamming the thread")
+    assert Ban.objects.get().network_hash
+    for path in (f"/comments/{other.pk}/reply/", f"/comments/{other.pk}/report/"):
+        page = " ".join(make_participant().get(path).content.decode().split())
+        assert "Taking part from your network is blocked until" in page, path
+        assert "permanently" not in page, path
+        assert "Spamming" not in page, path  # someone else's reason
+        assert "<textarea" not in page, path
 
 
 def test_a_ban_covers_the_network_so_a_new_key_is_no_way_around_it(moderator, api, debate):

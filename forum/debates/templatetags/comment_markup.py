@@ -149,7 +149,7 @@ class _Page:
         # A banned reader is offered no action the ban refuses; deleting stays theirs.
         self.banned = context.get("ban") is not None
         self.edited = context.get("edited")
-        self.reported = context.get("reported")
+        self.report_thanks = context.get("report_thanks") or (None, "")
         self.like_url = _url_format("debates:comment-like")
         self.reply_url = _url_format("debates:comment-reply")
         self.report_url = _url_format("debates:comment-report")
@@ -231,17 +231,14 @@ class _Page:
         if mine:
             out.append(f'<a href="{self.delete_url.format(pk)}">Delete</a>')
         out.append("</footer>")
-        if pk == self.reported:
-            out.append(f'<p class="notice" role="status" id="report-thanks">{REPORT_THANKS}</p>')
+        if pk == self.report_thanks[0]:
+            out.append(f'<p class="notice" role="status" id="report-thanks">{escape(self.report_thanks[1])}</p>')
         if mine and pk == self.edited:
             out.append(
                 '<p class="notice" role="status" id="edit-saved">Your edit is saved.'
                 + (" It waits for a moderator before others see it." if pending else "")
                 + "</p>"
             )
-
-
-REPORT_THANKS = "Thank you for your report. A moderator will look at it."
 
 
 @register.simple_tag(takes_context=True)

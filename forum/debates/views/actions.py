@@ -4,7 +4,7 @@ the page with the author's text and a message saying why."""
 from http import HTTPStatus
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,7 +15,7 @@ from ..models import Comment, Debate, Report
 from ..network import network_hash
 from ..services import (
     Refused,
-    active_ban,
+    ban_refusal,
     comment_create,
     comment_delete,
     comment_edit,
@@ -26,7 +26,6 @@ from ..services import (
     vote_cast,
     vote_withdraw,
 )
-from ..templatetags.comment_markup import REPORT_THANKS
 from .pages import DELETED, EDITED, render_debate
 
 
@@ -128,11 +127,11 @@ def comment_edit_view(request, comment_id):
     elif request.method == "POST":
         error, status = "Please check your comment.", HTTPStatus.BAD_REQUEST
     # Opened from an address by a banned author: the ban, not a form it would refuse.
-    ban = active_ban(html_participant(request)) if request.method == "GET" else None
+    banned = ban_refusal(html_participant(request)) if request.method == "GET" else None
     return render(
         request,
         "debates/comment_edit.html",
-        {"comment": comment, "form": form, "error": error, "deadline": edit_deadline(comment), "ban": ban},
+        {"comment": comment, "form": form, "error": error, "deadline": edit_deadline(comment), "banned": banned},
         status=status,
     )
 
@@ -172,14 +171,14 @@ def reply(request, comment_id):
     form = CommentForm(initial={"author_name": last_display_name(participant)})
     context = {"comment": comment, "debate": comment.debate, "form": form}
     # A banned reader (or network) is told here, where they would start writing.
-    context["ban"] = active_ban(participant, network_hash(request))
+    context["banned"] = ban_refusal(participant, network_hash(request))
     return render(request, "debates/reply.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def report(request, comment_id):
     comment = get_object_or_404(
-        Comment.objects.select_related("debate"), pk=comment_id, status=Comment.Status.PUBLISHED
+        Comment.objects.select_related("debate").exclude(status=Comment.Status.DELETED), pk=comment_id
     )
     participant = html_participant(request)
     if (
@@ -187,9 +186,12 @@ def report(request, comment_id):
         and not _in_place(request)
         and Report.objects.filter(comment=comment, participant=participant).exists()
     ):
-        # Reported already (or the thank-you page reloaded): say so, with no form to send again.
+        # Reported already (or the thank-you page reloaded, even once the report hid
+        # the comment): say so, with no form to send again.
         status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
         return render(request, "debates/report_done.html", {"comment": comment, "already": True}, status=status)
+    if comment.status != Comment.Status.PUBLISHED:
+        raise Http404("Only published comments can be reported.")
     form = ReportForm(request.POST or None)
     error = None
     status = HTTPStatus.OK
@@ -211,13 +213,8 @@ def report(request, comment_id):
                 if _in_place(request):
                     if new_key:
                         adopt_key(request, new_key)  # the page that answers shows it
-                    # Thanked under the comment, where the reader is, unless the
-                    # report hid it (enough readers reported it): then above the comments.
-                    comment.refresh_from_db(fields=["status"])
-                    if comment.status == Comment.Status.PUBLISHED:
-                        response = render_debate(request, comment.debate, reported=comment.pk)
-                    else:
-                        response = render_debate(request, comment.debate, notice=REPORT_THANKS)
+                    # Thanked under the comment, where the reader is (see debate_context).
+                    response = render_debate(request, comment.debate, reported=comment.pk)
                 else:
                     response = render(request, "debates/report_done.html", {"comment": comment})
                 if new_key:
@@ -226,8 +223,8 @@ def report(request, comment_id):
         else:
             error, status = "Please choose a reason for your report.", HTTPStatus.BAD_REQUEST
     # On the way in, a banned reader (or network) is told, instead of offered a form it would refuse.
-    ban = active_ban(participant, network_hash(request)) if request.method == "GET" else None
-    context = {"comment": comment, "form": form, "error": error, "ban": ban}
+    banned = ban_refusal(participant, network_hash(request)) if request.method == "GET" else None
+    context = {"comment": comment, "form": form, "error": error, "banned": banned}
     response = render(request, "debates/report.html", context, status=status)
     if status == HTTPStatus.TOO_MANY_REQUESTS:
         response["Retry-After"] = "60"

@@ -66,6 +66,9 @@ def debate_context(
         page=_int(request.GET.get("page")),
     )
     _mark_own(page.threads, participant)
+    if reported is not None and not _on_page(page.threads, reported):
+        # The report hid the comment, or it is on another page: thanked above the comments.
+        notice, reported = REPORT_THANKS, None
     return {
         "debate": debate,
         "options": list(debate.options.all()),
@@ -92,10 +95,14 @@ def debate_context(
         "restored": participant is not None and RESTORED in request.GET,
         # Just after an edit: the comment whose edit is saved (see EDITED).
         "edited": _int(request.GET.get(EDITED), None) if participant is not None else None,
-        # Just after a report sent from the page: the comment, thanked where it was reported.
-        "reported": reported,
+        # Just after a report sent from the page: thanked under the comment reported.
+        "report_thanks": (reported, REPORT_THANKS) if reported is not None else None,
         "edit_window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
     }
+
+
+def _on_page(comments, comment_id: int) -> bool:
+    return any(c.pk == comment_id or _on_page(c.replies, comment_id) for c in comments)
 
 
 def _mark_own(comments, participant):
@@ -113,6 +120,7 @@ RESTORED = "restored"
 DELETED = "deleted"
 EDITED = "edited"
 DELETED_NOTICE = "Your comment is deleted."
+REPORT_THANKS = "Thank you for your report. A moderator will look at it."
 
 # Stand-ins for the per-request values in a cached anonymous page.
 _CSRF = "@@csrf-token@@"
