@@ -249,7 +249,7 @@ def _item_out(c: Comment) -> dict:
 
 @router.get("/queue", response={200: QueueOut, 403: ErrorOut})
 def queue(request, tab: str = "pending", page: int = 1):
-    """One page of a queue tab (pending, reported, appeals, approved, rejected, spam) with every tab's count."""
+    """One page of a queue tab (pending, reported, appeals, approved, published, rejected, spam) and every count."""
     if tab not in TAB_KEYS:
         raise Refused("invalid", f"Unknown tab; use one of {', '.join(TAB_KEYS)}.", fields={"tab": "unknown"})
     result = queue_page(tab, page)

@@ -36,6 +36,11 @@ TABS = [
     Tab("reported", "Reported", "Published comments with open reports, most reported first."),
     Tab("appeals", "Appeals", "Authors asking for a second look, oldest first."),
     Tab("approved", "Recently approved", f"Approved by a moderator in the last {RECENT_DAYS} days."),
+    Tab(
+        "published",
+        "All published",
+        "Every published comment, newest first: clean comments publish at once, so remove here what breaks the rules.",
+    ),
     Tab("rejected", "Rejected", "Rejected by a moderator, newest decision first."),
     Tab("spam", "Spam", "Marked as spam, newest decision first."),
 ]
@@ -56,6 +61,8 @@ def tab_queryset(tab: str):
         return comments.filter(appeal__isnull=False, appeal__decided_at__isnull=True).order_by("appeal__created_at")
     if tab == "approved":
         return comments.filter(status=Status.PUBLISHED, decided_at__gte=_recent()).order_by("-decided_at", "-id")
+    if tab == "published":
+        return comments.filter(status=Status.PUBLISHED).order_by("-created_at", "-id")
     if tab == "rejected":
         return comments.filter(status=Status.REJECTED).order_by(F("decided_at").desc(nulls_last=True), "-id")
     if tab == "spam":
@@ -65,9 +72,11 @@ def tab_queryset(tab: str):
 
 def tab_counts() -> dict[str, int]:
     """How many comments each tab holds, without counting the held comments:
-    each debate keeps its count of held, rejected and spam comments on its row
-    (``Debate.pending_count`` and the rest, moved by every status change)."""
+    each debate keeps its count of published, held, rejected and spam comments
+    on its row (``Debate.comment_count``, ``pending_count`` and the rest, moved
+    by every status change)."""
     kept = Debate.objects.aggregate(
+        published=Coalesce(Sum("comment_count"), 0),
         pending=Coalesce(Sum("pending_count"), 0),
         rejected=Coalesce(Sum("rejected_count"), 0),
         spam=Coalesce(Sum("spam_count"), 0),
@@ -87,6 +96,7 @@ def tab_counts() -> dict[str, int]:
         .count(),
         "appeals": Appeal.objects.filter(decided_at__isnull=True).count(),
         "approved": Comment.objects.filter(status=Status.PUBLISHED, decided_at__gte=_recent()).count(),
+        "published": kept["published"],
         "rejected": kept["rejected"],
         "spam": kept["spam"],
     }

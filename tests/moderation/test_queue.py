@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
 from django.utils.html import escape
@@ -40,6 +41,7 @@ def test_tabs_show_their_counts(moderator, make_comment, make_participant):
         "reported": 1,
         "appeals": 1,
         "approved": 1,
+        "published": 4,
         "rejected": 1,
         "spam": 1,
     }
@@ -50,7 +52,13 @@ def test_tabs_show_their_counts(moderator, make_comment, make_participant):
 
 @pytest.mark.parametrize(
     ("tab", "body"),
-    [("pending", "held one"), ("reported", "reported one"), ("appeals", "appealed one"), ("spam", "spam one")],
+    [
+        ("pending", "held one"),
+        ("reported", "reported one"),
+        ("appeals", "appealed one"),
+        ("spam", "spam one"),
+        ("published", "reported one"),
+    ],
 )
 def test_each_tab_lists_its_comments_only(moderator, make_comment, make_participant, tab, body):
     make_comment("held one")
@@ -253,10 +261,25 @@ def _fill(debate, participants, n, status=Status.PENDING):
     debate.recount_comments()  # an import: no comment was saved one by one
 
 
-@pytest.mark.parametrize("tab", ["pending", "reported"])
+def test_a_published_comment_nobody_reported_can_be_removed_from_the_queue(moderator, make_comment, debate):
+    """Clean comments publish at once: the All published tab is where a moderator takes one down."""
+    older = make_comment("An older clean comment", status=Status.PUBLISHED)
+    newer = make_comment("A newer comment that breaks the rules", status=Status.PUBLISHED)
+    make_comment("Held, not published")
+    html = moderator.get("/moderation/?tab=published").content.decode()
+    assert 'All published <span class="tab-count">2</span>' in html
+    assert html.index("A newer comment") < html.index("An older clean comment")
+    assert "Held, not published" not in html
+    moderator.post(f"/moderation/comments/{newer.pk}/decide/", {"action": "reject", "reason": "abuse"})
+    assert Comment.objects.get(pk=newer.pk).status == Status.REJECTED
+    assert "breaks the rules" not in Client().get("/").content.decode()
+    assert Comment.objects.get(pk=older.pk).status == Status.PUBLISHED
+
+
+@pytest.mark.parametrize("tab", ["pending", "reported", "published"])
 def test_queue_query_count_is_the_same_with_10_and_1000_items(moderator, debate, make_participant, tab):
     participants = [make_participant().participant for _ in range(30)]
-    status = Status.PUBLISHED if tab == "reported" else Status.PENDING
+    status = Status.PENDING if tab == "pending" else Status.PUBLISHED
     thread = Comment.objects.create(
         debate=debate, body="A thread", body_html="<p>A thread</p>", status=Status.PUBLISHED
     )
