@@ -84,6 +84,19 @@ def test_voting_and_commenting_work_without_javascript(new_page, debate):
     expect(page.locator(".comment .badge", has_text=INVASION)).to_be_visible()
 
 
+def test_a_refused_comment_without_javascript_comes_back_where_it_was_written(new_page, debate, settings):
+    """The refusal is a whole page: it opens at the comment form, with the error and the text, not at the top."""
+    settings.FORM_MIN_SECONDS = 60  # every comment is "too fast"
+    page = new_page(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page.goto("/")
+    form = page.locator("#comment-form")
+    form.get_by_label("Your comment").fill("Refused, and kept.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comment-error")).to_contain_text("faster than anyone can type")
+    expect(page.locator("#comment-error")).to_be_in_viewport()
+    expect(page.locator("#comment-form").get_by_label("Your comment")).to_have_value("Refused, and kept.")
+
+
 def test_reporting_works_without_javascript(new_page, debate, make_participant):
     author = make_participant().participant
     comment_create(debate=debate, participant=author, body="Report me without scripts.")

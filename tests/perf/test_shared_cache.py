@@ -182,8 +182,8 @@ def test_a_moderation_decision_shows_on_the_next_request(debate, before, decisio
 
 
 def test_a_poll_that_closes_shows_as_closed_without_a_new_version(debate):
-    assert 'action="/debates/clearview-ai-cnil-fine/vote/"' in page()
+    assert 'action="/debates/clearview-ai-cnil-fine/vote/#poll"' in page()
     # The closing time passes: the row is as it was, with the same version.
     Debate.objects.filter(pk=debate.pk).update(poll_closes_at=F("created_at"))
     assert Debate.objects.get(pk=debate.pk).version == debate.version
-    assert 'action="/debates/clearview-ai-cnil-fine/vote/"' not in page()
+    assert 'action="/debates/clearview-ai-cnil-fine/vote/#poll"' not in page()
