@@ -248,7 +248,7 @@ def test_reply_page_without_javascript_posts_a_reply_under_the_comment(reader, a
     text = page.content.decode()
     assert "Reply to me on a page of its own" in text
     assert f'name="parent_id" value="{parent.pk}"' in text
-    assert f'action="{POST_URL}"' in text
+    assert f'action="{POST_URL}#comment-form"' in text  # a refusal opens at the form that holds the text
     done = reader.post(POST_URL, form("Replied without scripts", parent_id=parent.pk))
     assert done.status_code == HTTPStatus.FOUND
     assert Comment.objects.get(parent=parent).body == "Replied without scripts"
