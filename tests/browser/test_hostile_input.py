@@ -177,6 +177,10 @@ def test_long_names_and_right_to_left_text_fit_a_phone_and_read_in_their_directi
     # The same comments held, in a moderator's queue on the phone.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     Comment.objects.update(status=Comment.Status.PENDING)
+    # A reader's report note of one 500-letter word stays inside its card.
+    Report.objects.create(
+        comment=Comment.objects.first(), participant=participant_create()[0], reason="other", note="N" * 500
+    )
     logged_in = log_in(make_user(moderator=True, with_2fa=True))
     phone = {"viewport": {"width": 390, "height": 800}, "is_mobile": True, "has_touch": True}
     moderator = sign_in(new_page(**phone), logged_in, site)

@@ -51,7 +51,7 @@ def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make
     assert page.status_code == HTTPStatus.OK
     notice = " ".join(page.content.decode().split())
     assert "You are banned from taking part until" in notice
-    assert "Reason: Spamming the thread. You can still read the debate." in notice
+    assert "Reason: <bdi>Spamming the thread.</bdi> You can still read the debate." in notice
     # Told where they would start writing or voting too, rather than after trying.
     assert "You cannot comment while you are banned (until" in notice
     assert 'id="comment-form"' not in notice
@@ -195,7 +195,7 @@ def test_a_network_block_ends_with_a_ban_that_ends_before_the_hash_changes(moder
 def test_a_reason_that_ends_its_own_sentence_gets_no_second_full_stop(moderator, reader, debate):
     ban(moderator, reader.participant.pk, "1d", "Spam!")
     page = " ".join(reader.get("/").content.decode().split())
-    assert "Reason: Spam! You can still read the debate." in page
+    assert "Reason: <bdi>Spam!</bdi> You can still read the debate." in page
     assert "Reason: Spam!." not in " ".join(reader.get("/me/").content.decode().split())
 
 

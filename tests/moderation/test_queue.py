@@ -333,7 +333,7 @@ def test_every_text_an_item_shows_is_escaped(moderator, make_comment, make_parti
     assert f"In reply to {escaped}: “Parent {escaped}”" in item  # the parent's name and text
     assert f'title="{escaped}"' in item  # an unknown reason code
     assert f"<blockquote>line one {escaped}<br>line two</blockquote>" in item  # an earlier version
-    assert f"Something else: “{escaped}”" in item  # a report's note
+    assert f"Something else: “<bdi>{escaped}</bdi>”" in item  # a report's note, isolated
     assert f"</span>: {escaped}</div>" in item  # the appeal
     assert f"<li>{escaped} <span" in item  # a moderator's note
     assert f"— {escaped}," in item  # and its author

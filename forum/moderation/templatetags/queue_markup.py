@@ -129,7 +129,8 @@ class _Queue:
             f"{f' ({open_count} open)' if open_count else ''}</summary><ul>"
         )
         for report in reports:
-            note = f": “{escape(report.note)}”" if report.note else ""
+            # Isolated: a reader's note may hold direction controls that would reorder what follows it.
+            note = f": “<bdi>{escape(report.note)}</bdi>”" if report.note else ""
             out.append(
                 f"<li>{escape(report.get_reason_display())}{note}"
                 f' <span class="muted">{ago(report.created_at, self.now)}'
