@@ -187,6 +187,7 @@ def test_long_names_and_right_to_left_text_fit_a_phone_and_read_in_their_directi
     moderator.goto("/moderation/")
     expect(moderator.locator(".queue-item .author").first).to_be_visible()
     assert moderator.evaluate("document.documentElement.scrollWidth") <= 390
+    assert moderator.locator("details.reports").first.evaluate("d => d.scrollWidth <= d.clientWidth")
     # The author's page with its ban history (a six-column table) scrolls only that table.
     author = Comment.objects.filter(author_name="W" * 40).get().participant
     Ban.objects.create(participant=author, network_hash="a" * 32, reason="Spamming the thread with links")
