@@ -49,6 +49,11 @@ def test_two_readers_comment_reply_like_report_edit_and_delete(new_page, debate)
     alice.get_by_role("button", name="Save changes").click()
     edited = comment_item(alice, "is surveillance")
     expect(edited.locator(":scope > article .comment-meta")).to_contain_text("edited")
+    # The comment's actions look alike (Reply and Report were bare, Edit and Delete underlined).
+    decorations = edited.locator(":scope > article .comment-actions a").evaluate_all(
+        "links => links.map(a => getComputedStyle(a).textDecorationLine)"
+    )
+    assert decorations == ["none"] * 3, decorations
     expect(edited.get_by_role("status")).to_have_text("Your edit is saved.")
     expect(alice).not_to_have_url(re.compile(r"[?&]edited="))
 
@@ -72,6 +77,11 @@ def test_an_author_sees_their_held_comment_and_nobody_else_does(new_page, debate
     expect(held.get_by_role("button", name="Like this comment")).to_have_count(0)
     author.reload()
     expect(comment_item(author, "biometric template")).to_be_visible()
+    # The author's list of comments and their status: cards, without list bullets beside them.
+    author.goto("/comments/mine/")
+    card = author.locator(".own-comments li", has_text="biometric template")
+    expect(card).to_contain_text("Awaiting moderation")
+    assert card.evaluate("li => getComputedStyle(li).listStyleType") == "none"
 
     other.goto("/")
     expect(other.locator(".comment-body", has_text="biometric template")).to_have_count(0)

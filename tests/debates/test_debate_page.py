@@ -193,3 +193,9 @@ def test_a_debate_deleted_between_its_key_and_its_render_is_a_404_not_a_500(deba
     Debate.objects.filter(pk=debate.pk).delete()
     with pytest.raises(Http404):
         complete(keyed)
+
+
+def test_a_stance_filter_with_no_thread_says_replies_are_under_their_threads(anon, debate):
+    page = anon.get("/?stance=useful").content.decode()
+    assert "No thread started from this side yet (replies show under the thread they answer)." in page
+    assert "No comments yet. Be the first." in anon.get("/").content.decode()

@@ -142,3 +142,14 @@ def test_my_data_says_a_published_comment_was_held_not_rejected(reader, make_com
     assert "Why it was held before a moderator published it:" in my_data
     assert "Why it was held or rejected:" not in my_data
     assert f"/comments/{comment.pk}/status/" not in my_data  # nothing to see or appeal there
+
+
+def test_a_comment_published_on_appeal_says_why_it_was_held_before(reader, make_comment, moderator):
+    comment = make_comment("Quoting the article", participant=reader.participant, status=Status.REJECTED)
+    Comment.objects.filter(pk=comment.pk).update(reasons=["off_topic"])
+    reader.post(f"/comments/{comment.pk}/status/", {"note": "It was a quote."})
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
+    html = reader.get(f"/comments/{comment.pk}/status/").content.decode()
+    assert "Published: everyone can read it." in html
+    assert "<h2>Why it was held or rejected before</h2>" in html
+    assert "your comment is now published" in html

@@ -215,3 +215,11 @@ def test_a_rejected_comment_shows_its_status_and_the_moderators_reason_in_words(
     assert "Rejected words." in page
     assert "Rejected" in page
     assert "Harassment or abuse" in page
+
+
+def test_the_network_hashes_heading_counts_values_and_places_apart(reader, debate, no_rate_limits):
+    """One network hash kept with a vote and a comment: 'one value, two places', not '(1)' above two rows."""
+    comment_create(debate=debate, participant=reader.participant, body="From home.", network_hash="ab" * 16)
+    vote_cast(debate=debate, participant=reader.participant, option_key="useful", network_hash="ab" * 16)
+    page = reader.get("/me/").content.decode()
+    assert "Network hashes (1 different value, kept in 2 places)" in page
