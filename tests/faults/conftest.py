@@ -91,8 +91,9 @@ def redis_port(settings):
 
 
 def form_fields(html: str, action: str) -> dict:
-    """The fields a browser would send from the first form posting to ``action`` (a URL ending)."""
-    form = re.search(rf'<form method="post" action="[^"]*{re.escape(action)}".*?</form>', html, re.S).group(0)
+    """The fields a browser would send from the first form posting to ``action`` (a URL ending, bar a #fragment)."""
+    form = re.search(rf'<form method="post" action="[^"]*{re.escape(action)}(?:#[^"]*)?".*?</form>', html, re.S)
+    form = form.group(0)
     fields = {
         name: unescape(value) for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)
     }
