@@ -148,8 +148,7 @@ class _Page:
         self.comments_open = debate.comments_open
         # A banned reader is offered no action the ban refuses; deleting stays theirs.
         self.banned = context.get("ban") is not None
-        self.edited = context.get("edited")
-        self.report_thanks = context.get("report_thanks") or (None, "")
+        self.comment_notice = context.get("comment_notice") or (None, "", "")
         self.like_url = _url_format("debates:comment-like")
         self.reply_url = _url_format("debates:comment-reply")
         self.report_url = _url_format("debates:comment-report")
@@ -201,14 +200,13 @@ class _Page:
             + '<footer class="comment-actions">'
         )
         mine = getattr(c, "is_mine", False)
+        likes = c.like_count
         if c.status == "published" and self.banned:
-            likes = c.like_count
             out.append(
                 f'<span class="likes">♥ {likes}'
                 f'<span class="visually-hidden"> like{"" if likes == 1 else "s"}</span></span> '
             )
         elif c.status == "published":
-            likes = c.like_count
             liked = getattr(c, "liked", False)
             out.append(
                 f'<form method="post" action="{self.like_url.format(pk)}" class="inline-form js-inplace">'
@@ -231,14 +229,9 @@ class _Page:
         if mine:
             out.append(f'<a href="{self.delete_url.format(pk)}">Delete</a>')
         out.append("</footer>")
-        if pk == self.report_thanks[0]:
-            out.append(f'<p class="notice" role="status" id="report-thanks">{escape(self.report_thanks[1])}</p>')
-        if mine and pk == self.edited:
-            out.append(
-                '<p class="notice" role="status" id="edit-saved">Your edit is saved.'
-                + (" It waits for a moderator before others see it." if pending else "")
-                + "</p>"
-            )
+        notice_for, notice_id, notice = self.comment_notice
+        if pk == notice_for:
+            out.append(f'<p class="notice" role="status" id="{notice_id}">{escape(notice)}</p>')
 
 
 @register.simple_tag(takes_context=True)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
-from ..models import Ballot, Debate
+from ..models import Ballot, Comment, Debate
 from ..reading import (
     PAGE_PARAMS,
     SORTS,
@@ -66,9 +66,19 @@ def debate_context(
         page=_int(request.GET.get("page")),
     )
     _mark_own(page.threads, participant)
-    if reported is not None and not _on_page(page.threads, reported):
-        # The report hid the comment, or it is on another page: thanked above the comments.
-        notice, reported = REPORT_THANKS, None
+    # A notice under one comment, where the reader is: the thanks for a report
+    # sent from the page, or an edit saved (see EDITED).
+    comment_notice = None
+    if reported is not None:
+        if _find(page.threads, reported) is not None:
+            comment_notice = (reported, "report-thanks", REPORT_THANKS)
+        else:  # the report hid the comment, or it is on another page: thanked above the comments
+            notice = REPORT_THANKS
+    elif participant is not None:
+        edited = _find(page.threads, _int(request.GET.get(EDITED), None))
+        if edited is not None and edited.is_mine:
+            waits = " It waits for a moderator before others see it." if edited.status == Comment.Status.PENDING else ""
+            comment_notice = (edited.pk, "edit-saved", f"Your edit is saved.{waits}")
     return {
         "debate": debate,
         "options": list(debate.options.all()),
@@ -93,16 +103,18 @@ def debate_context(
         "show_key": cookie_key(request) if request.COOKIES.get(SHOW_KEY_COOKIE) and participant else None,
         # Just after a key was pasted at /me/key/restore/ (see RESTORED).
         "restored": participant is not None and RESTORED in request.GET,
-        # Just after an edit: the comment whose edit is saved (see EDITED).
-        "edited": _int(request.GET.get(EDITED), None) if participant is not None else None,
-        # Just after a report sent from the page: thanked under the comment reported.
-        "report_thanks": (reported, REPORT_THANKS) if reported is not None else None,
+        "comment_notice": comment_notice,  # (comment id, element id, text)
         "edit_window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
     }
 
 
-def _on_page(comments, comment_id: int) -> bool:
-    return any(c.pk == comment_id or _on_page(c.replies, comment_id) for c in comments)
+def _find(comments, comment_id: int | None):
+    """The comment with this id among a page's threads and their replies, or None."""
+    for c in comments:
+        found = c if c.pk == comment_id else _find(c.replies, comment_id)
+        if found is not None:
+            return found
+    return None
 
 
 def _mark_own(comments, participant):
