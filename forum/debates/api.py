@@ -116,7 +116,7 @@ def comment_out(c: Comment, keys: list[str]) -> dict:
         "author_name": c.author_name if not c.is_deleted else "",
         "stance": c.stance.key if c.stance_id and c.stance else None,
         "body_html": c.body_html,
-        "status": c.status,
+        "status": "removed" if getattr(c, "removed", False) else c.status,
         "created_at": c.created_at,
         "edited_at": c.edited_at,
         "likes": c.like_count,

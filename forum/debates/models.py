@@ -104,8 +104,12 @@ class Debate(models.Model):
         (which saves no comment one by one, so moves no count)."""
         counts = Comment.objects.filter(debate=self).aggregate(
             **{
-                name: Count("pk", filter=Q(status__in=statuses, **({"depth": 0} if top_level else {})))
-                for name, (statuses, top_level) in KEPT_COUNTS.items()
+                name: Count(
+                    "pk",
+                    filter=(Q(status__in=statuses) | Q(placeholder=True) if placeholders else Q(status__in=statuses))
+                    & Q(**({"depth": 0} if top_level else {})),
+                )
+                for name, (statuses, placeholders, top_level) in KEPT_COUNTS.items()
             }
         )
         Debate.objects.filter(pk=self.pk).update(**counts)
@@ -231,8 +235,9 @@ class DailyTally(models.Model):
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, participant):
         """Published comments, plus the viewer's own pending ones, plus
-        placeholders of deleted comments (kept only where replies exist)."""
-        shown = Q(status__in=Comment.LISTED)
+        placeholders: of deleted comments, and of hidden ones with visible
+        replies (kept only where replies exist)."""
+        shown = Comment.LISTED_Q
         if participant is not None:
             shown |= Q(participant=participant, status=Comment.Status.PENDING)
         return self.filter(shown)
@@ -251,6 +256,8 @@ class Comment(models.Model):
 
     MAX_DEPTH = 3
     LISTED = (Status.PUBLISHED, Status.DELETED)  # shown to everyone (a deleted one as a placeholder)
+    HIDDEN = (Status.PENDING, Status.REJECTED, Status.SPAM)  # listed only as a placeholder (``placeholder``)
+    LISTED_Q = Q(status__in=LISTED) | Q(placeholder=True)  # whole, or either kind of placeholder
 
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="comments")
     participant = models.ForeignKey(
@@ -278,6 +285,11 @@ class Comment(models.Model):
     # Keyed hash of the author's network prefix, so that a ban can cover the
     # network a commenter posts from; cleared after RETENTION_NETWORK_HASH_HOURS.
     network_hash = models.CharField(max_length=32, blank=True)
+    # A held, rejected or spam comment under which visible replies hang is
+    # listed to everyone as a placeholder without its text, so that taking one
+    # comment down does not take the replies to it down too. Kept by ``save``
+    # whenever the comment's or a reply's listing changes.
+    placeholder = models.BooleanField(default=False, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -307,23 +319,37 @@ class Comment(models.Model):
         return f"Comment {self.pk}"
 
     def save(self, *args, **kwargs):
-        """Save, and keep the debate's comment counts when the status changes."""
+        """Save, and when the status changes keep the debate's comment counts
+        and the placeholders: this comment's, and its parent's when this one
+        comes into or goes out of the listing."""
         update_fields = kwargs.get("update_fields")
-        counts = update_fields is None or "status" in update_fields
+        counts = update_fields is None or not {"status", "placeholder"}.isdisjoint(update_fields)
         before = None
         if counts and not self._state.adding:
-            before = getattr(self, "_stored_status", _UNREAD)
-            if before is _UNREAD:
-                before = Comment.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            before = (getattr(self, "_stored_status", _UNREAD), getattr(self, "_stored_placeholder", _UNREAD))
+            if _UNREAD in before:
+                before = Comment.objects.filter(pk=self.pk).values_list("status", "placeholder").first()
+            if before is not None and before[0] != self.status:
+                placeholder = self.status in self.HIDDEN and self.children.filter(self.LISTED_Q).exists()
+                if placeholder != self.placeholder:
+                    self.placeholder = placeholder
+                    if update_fields is not None:
+                        kwargs["update_fields"] = {*update_fields, "placeholder"}
         super().save(*args, **kwargs)
         if counts:
-            count_change(self.debate_id, self.depth, before, self.status)
-            self._stored_status = self.status
+            after = (self.status, self.placeholder)
+            count_change(self.debate_id, self.depth, before, after)
+            self._stored_status, self._stored_placeholder = after
+            if self.parent_id is not None and _listed(before) != _listed(after):
+                parent = self._state.fields_cache.get("parent")
+                if parent is None or parent.status in self.HIDDEN:
+                    sync_placeholder(self.parent_id)
 
     @classmethod
     def from_db(cls, db, field_names, values):
         comment = super().from_db(db, field_names, values)
         comment._stored_status = comment.__dict__.get("status", _UNREAD)
+        comment._stored_placeholder = comment.__dict__.get("placeholder", _UNREAD)
         return comment
 
     @property
@@ -332,21 +358,40 @@ class Comment(models.Model):
 
     def is_visible_to(self, participant) -> bool:
         """``CommentQuerySet.visible_to`` for a comment already read."""
-        if self.status in self.LISTED:
+        if self.status in self.LISTED or self.placeholder:
             return True
         return participant is not None and self.participant_id == participant.pk and self.status == self.Status.PENDING
 
 
 _UNREAD = object()  # a status not read from the database (deferred)
 
-# The counts kept on the debate row: which statuses each counts, and whether
-# only top-level comments (a thread) or all.
+
+def _listed(state) -> bool:
+    """Whether a comment in this (status, placeholder) state is listed to everyone."""
+    return state is not None and (state[0] in Comment.LISTED or state[1])
+
+
+def sync_placeholder(comment_id: int) -> None:
+    """Make a hidden comment a placeholder while visible replies hang on it, and
+    no longer one once none do; its own parent follows through ``save``."""
+    comment = Comment.objects.filter(pk=comment_id, status__in=Comment.HIDDEN).first()
+    if comment is None:
+        return
+    placeholder = comment.children.filter(Comment.LISTED_Q).exists()
+    if placeholder != comment.placeholder:
+        comment.placeholder = placeholder
+        comment.save(update_fields=["placeholder"])
+
+
+# The counts kept on the debate row: which statuses each counts, whether hidden
+# comments' placeholders count too, and whether only top-level comments (a
+# thread) or all.
 KEPT_COUNTS = {
-    "thread_count": (Comment.LISTED, True),
-    "comment_count": ((Comment.Status.PUBLISHED,), False),
-    "pending_count": ((Comment.Status.PENDING,), False),
-    "rejected_count": ((Comment.Status.REJECTED,), False),
-    "spam_count": ((Comment.Status.SPAM,), False),
+    "thread_count": (Comment.LISTED, True, True),
+    "comment_count": ((Comment.Status.PUBLISHED,), False, False),
+    "pending_count": ((Comment.Status.PENDING,), False, False),
+    "rejected_count": ((Comment.Status.REJECTED,), False, False),
+    "spam_count": ((Comment.Status.SPAM,), False, False),
 }
 
 # Every status change of a comment moves the debate's counts in one prepared UPDATE.
@@ -359,14 +404,22 @@ _ADD_COUNTS = prepared.Update(
 )
 
 
-def _counted(status, depth: int) -> list[int]:
-    """What one comment adds to each kept count (nothing when ``status`` is None)."""
-    return [int(status in statuses and (depth == 0 or not top_level)) for statuses, top_level in KEPT_COUNTS.values()]
+def _counted(state, depth: int) -> list[int]:
+    """What one comment in this (status, placeholder) state adds to each kept
+    count (nothing when ``state`` is None)."""
+    if state is None:
+        return [0] * len(KEPT_COUNTS)
+    status, placeholder = state
+    return [
+        int((status in statuses or (placeholders and placeholder)) and (depth == 0 or not top_level))
+        for statuses, placeholders, top_level in KEPT_COUNTS.values()
+    ]
 
 
 def count_change(debate_id: int, depth: int, before, after) -> None:
-    """Move the debate's counts for a comment going from status ``before`` to
-    ``after`` (None: not there), in the caller's transaction."""
+    """Move the debate's counts for a comment going from state ``before`` to
+    ``after``, each a (status, placeholder) pair or None (not there), in the
+    caller's transaction."""
     deltas = [a - b for a, b in zip(_counted(after, depth), _counted(before, depth), strict=True)]
     if any(deltas):
         _ADD_COUNTS(debate_id, *deltas)
@@ -375,7 +428,7 @@ def count_change(debate_id: int, depth: int, before, after) -> None:
 @receiver(post_delete, sender="debates.Comment")
 def _uncount_deleted_comment(sender, instance, **kwargs):
     """A deleted row (one's own comment, a placeholder, a cascade) leaves the counts."""
-    count_change(instance.debate_id, instance.depth, instance.status, None)
+    count_change(instance.debate_id, instance.depth, (instance.status, instance.placeholder), None)
 
 
 class CommentRevision(models.Model):

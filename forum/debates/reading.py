@@ -65,7 +65,8 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     if participant is not None:
         held, declined = Comment.Status.PENDING, [Comment.Status.REJECTED, Comment.Status.SPAM]
         own = Comment.objects.filter(debate=debate, participant=participant, status__in=[held, *declined]).aggregate(
-            top=Count("pk", filter=Q(status=held, depth=0)),
+            # (a held comment that is a placeholder is in the debate's thread count already)
+            top=Count("pk", filter=Q(status=held, depth=0, placeholder=False)),
             all=Count("pk", filter=Q(status=held)),
             declined=Count("pk", filter=Q(status__in=declined, appeal__isnull=True)),
         )
@@ -113,6 +114,10 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         parent = by_id.get(reply.parent_id)
         if parent is not None:
             parent.replies.append(reply)
+    for c in by_id.values():
+        c.removed = c.status in Comment.HIDDEN and not _own_held(c, participant)
+        if c.removed:
+            _blank(c)
     options = list(debate.options.all())
     attach_stances(by_id.values(), options)
     liked, reported = _own_likes_and_reports(participant, by_id)
@@ -124,6 +129,21 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     return CommentPage(
         count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads, declined=own["declined"]
     )
+
+
+def _own_held(comment: Comment, participant) -> bool:
+    """The viewer's own held comment, which they see whole."""
+    mine = participant is not None and comment.participant_id == participant.pk
+    return mine and comment.status == Comment.Status.PENDING
+
+
+def _blank(comment: Comment) -> None:
+    """Leave nothing of a hidden comment listed as a placeholder but its place."""
+    comment.body_html = ""
+    comment.author_name = ""
+    comment.stance_id = None
+    comment.like_count = 0
+    comment.likes_by_stance = {}
 
 
 def _own_likes_and_reports(participant, comment_ids) -> tuple[set[int], set[int]]:

@@ -36,6 +36,7 @@ from .models import (
     PollOption,
     Report,
     WordRule,
+    sync_placeholder,
 )
 from .network import period_ends_at
 
@@ -486,6 +487,9 @@ def comment_erase(comment: Comment) -> None:
             grandparent = parent.parent
             parent.delete()
             parent = grandparent
+        # A hidden comment kept as a placeholder for its replies may have lost its last one.
+        if parent is not None:
+            sync_placeholder(parent.pk)
 
 
 def comment_delete(*, comment_id: int, participant: Participant | None) -> None:

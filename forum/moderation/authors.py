@@ -28,14 +28,19 @@ class OwnStatus:
     can_appeal: bool
 
 
+# Added for a hidden comment that replies keep listed as a placeholder.
+_PLACEHOLDER_TEXT = " Others see a placeholder without its text in its place, above the replies to it."
+
+
 def _status(comment: Comment) -> OwnStatus:
     try:
         appeal = comment.appeal
     except Appeal.DoesNotExist:
         appeal = None
+    status_text = _STATUS_TEXT.get(comment.status, comment.get_status_display())
     return OwnStatus(
         comment=comment,
-        status_text=_STATUS_TEXT.get(comment.status, comment.get_status_display()),
+        status_text=status_text + (_PLACEHOLDER_TEXT if comment.placeholder else ""),
         reasons=[(code, for_author(code)) for code in comment.reasons],
         appeal=appeal,
         can_appeal=appeal is None and comment.status in APPEALABLE,

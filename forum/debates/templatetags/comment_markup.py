@@ -136,6 +136,14 @@ def stance_bar_html(bar) -> str:
     )
 
 
+# What the placeholder of a hidden comment says, by its status.
+REMOVED_TEXT = {
+    "pending": "This comment is hidden until a moderator reviews it.",
+    "rejected": "This comment was removed by a moderator.",
+    "spam": "This comment was removed by a moderator.",
+}
+
+
 class _Page:
     """What every comment of one render shares: URLs, the time, the viewer's request values."""
 
@@ -165,6 +173,11 @@ class _Page:
         )
         if c.is_deleted:
             out.append('<p class="deleted">This comment was deleted by its author.</p>')
+        elif getattr(c, "removed", False):  # a hidden comment's placeholder (``reading.comment_page``)
+            out.append(f'<p class="deleted">{REMOVED_TEXT[c.status]}')
+            if getattr(c, "is_mine", False):
+                out.append(f' <a href="{self.status_url.format(pk)}">Why, and how to appeal</a>')
+            out.append("</p>")
         else:
             self._shown(c, pk, pending, out)
         out.append("</article>")

@@ -1,0 +1,177 @@
+"""A comment a moderator takes down, or that readers' reports hide, does not take
+the published replies under it down too: it is listed to everyone as a
+placeholder without its text while visible replies hang on it, and only then."""
+
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from forum.debates.models import Comment, Debate
+from forum.debates.privacy import participant_erase
+
+URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
+REMOVED = "This comment was removed by a moderator."
+UNDER_REVIEW = "This comment is hidden until a moderator reviews it."
+
+
+@pytest.fixture
+def thread(api, debate, make_participant, no_rate_limits):
+    """A top-level comment by ``author`` with a published reply, and a reply to that."""
+    author = make_participant()
+    top = api.post(URL, {"body": "Clearview is a fine tool, say I."}, key=author.key).json()["id"]
+    reply = api.post(URL, {"body": "A reply worth keeping.", "parent_id": top}).json()["id"]
+    nested = api.post(URL, {"body": "A nested answer.", "parent_id": reply}).json()["id"]
+    return author, top, reply, nested
+
+
+def decide(moderator, pk, action, reason="off_topic"):
+    response = moderator.post(f"/moderation/comments/{pk}/decide/", {"action": action, "reason": reason})
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.FOUND), response.content
+
+
+def shown(api, key=None) -> dict:
+    """Every comment of the first page by id, replies included, as the API lists them."""
+    found = {}
+
+    def walk(comments):
+        for c in comments:
+            found[c["id"]] = c
+            walk(c["replies"])
+
+    walk(api.get(URL, key=key).json()["results"])
+    return found
+
+
+def test_a_rejected_comment_keeps_its_replies_under_a_placeholder(anon, api, debate, moderator, thread):
+    _, top, reply, _ = thread
+    decide(moderator, top, "reject")
+    page = anon.get("/").content.decode()
+    assert REMOVED in page
+    assert "Clearview is a fine tool, say I." not in page
+    assert "A reply worth keeping." in page
+    assert "A nested answer." in page
+    comments = shown(api)
+    assert comments[top] == {**comments[top], "status": "removed", "body_html": "", "author_name": "", "stance": None}
+    assert comments[top]["likes"] == 0
+    assert [r["id"] for r in comments[top]["replies"]] == [reply]
+    # Counted as a thread, not as a comment: the heading counts what can be read.
+    assert api.get(URL).json()["count"] == 2
+    assert Debate.objects.values_list("thread_count", "comment_count").get(pk=debate.pk) == (1, 2)
+    # Nothing can be done with a placeholder.
+    assert api.post(f"/api/v1/comments/{top}/like").status_code == HTTPStatus.NOT_FOUND
+    assert api.post(f"/api/v1/comments/{top}/reports", {"reason": "spam"}).status_code == HTTPStatus.NOT_FOUND
+    refused = api.post(URL, {"body": "Replying to the void.", "parent_id": top})
+    assert refused.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_the_author_sees_the_placeholder_with_the_way_to_appeal(api, debate, moderator, thread, make_participant):
+    author, top, *_ = thread
+    decide(moderator, top, "spam", reason="spam")
+    page = author.get("/").content.decode()
+    assert REMOVED in page
+    assert f'href="/comments/{top}/status/">Why, and how to appeal</a>' in page
+    assert "Why, and how to appeal" not in make_participant().get("/").content.decode()
+    status = author.get(f"/comments/{top}/status/").content.decode()
+    assert "Others see a placeholder without its text in its place" in status
+
+
+def test_a_placeholder_deep_in_a_thread_and_the_chain_above_it(anon, api, debate, moderator, thread):
+    _, top, reply, nested = thread
+    decide(moderator, reply, "reject")
+    comments = shown(api)
+    assert comments[top]["status"] == "published"
+    assert comments[reply]["status"] == "removed"
+    assert comments[nested]["body_html"] == "<p>A nested answer.</p>"
+    # The top comment goes too: it stays listed, for the placeholder under it lists the answer.
+    decide(moderator, top, "reject")
+    assert Comment.objects.get(pk=top).placeholder
+    assert [shown(api)[pk]["status"] for pk in (top, reply, nested)] == ["removed", "removed", "published"]
+    # The last visible reply goes: both placeholders go, and the thread with them.
+    decide(moderator, nested, "reject")
+    assert shown(api) == {}
+    assert REMOVED not in anon.get("/").content.decode()
+    assert Comment.objects.filter(pk__in=[top, reply], placeholder=True).count() == 0
+    assert Debate.objects.values_list("thread_count", "comment_count").get(pk=debate.pk) == (0, 0)
+
+
+def test_a_granted_appeal_brings_the_comment_back_whole(api, debate, moderator, thread):
+    _, top, *_ = thread
+    decide(moderator, top, "reject")
+    decide(moderator, top, "approve")
+    comment = Comment.objects.get(pk=top)
+    assert (comment.status, comment.placeholder) == ("published", False)
+    assert shown(api)[top]["body_html"] == "<p>Clearview is a fine tool, say I.</p>"
+    assert Debate.objects.values_list("thread_count", "comment_count").get(pk=debate.pk) == (1, 3)
+
+
+def test_a_comment_hidden_by_reports_says_it_waits_for_review_and_its_author_still_reads_it(
+    anon, api, debate, thread, make_participant, settings
+):
+    settings.COMMENT_REPORTS_TO_HIDE = 1
+    settings.COMMENTS_PER_PAGE = 1
+    author, top, *_ = thread
+    assert api.post(f"/api/v1/comments/{top}/reports", {"reason": "abuse"}).status_code == HTTPStatus.CREATED
+    page = anon.get("/").content.decode()
+    assert UNDER_REVIEW in page
+    assert "Clearview is a fine tool" not in page
+    assert "A reply worth keeping." in page
+    own = author.get("/").content.decode()
+    assert "Clearview is a fine tool, say I." in own
+    assert "Awaiting moderation" in own
+    assert UNDER_REVIEW not in own
+    # Held and a placeholder at once, it is one thread for its author, not two.
+    assert api.get(URL, key=author.key).json()["pages"] == 1
+    assert author.get("/").context["comments"].pages == 1
+
+
+def test_a_reply_deleted_or_erased_by_its_author_takes_the_placeholder_with_it(
+    api, debate, moderator, make_participant, no_rate_limits
+):
+    top = api.post(URL, {"body": "Taken down later."}).json()["id"]
+    replier = make_participant()
+    reply = api.post(URL, {"body": "The only answer.", "parent_id": top}, key=replier.key).json()["id"]
+    decide(moderator, top, "reject")
+    assert shown(api)[top]["status"] == "removed"
+    assert api.delete(f"/api/v1/comments/{reply}", key=replier.key).status_code == HTTPStatus.NO_CONTENT
+    assert shown(api) == {}
+    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 0
+
+    again = api.post(URL, {"body": "An answer to another.", "parent_id": api.post(URL, {"body": "x y"}).json()["id"]})
+    parent = Comment.objects.get(pk=again.json()["id"]).parent_id
+    decide(moderator, parent, "reject")
+    assert Comment.objects.get(pk=parent).placeholder
+    participant_erase(Comment.objects.get(pk=again.json()["id"]).participant)
+    assert not Comment.objects.get(pk=parent).placeholder
+
+
+def test_a_held_reply_published_by_a_moderator_makes_its_hidden_parent_a_placeholder(
+    api, debate, moderator, no_rate_limits
+):
+    top = api.post(URL, {"body": "Soon rejected."}).json()["id"]
+    held = api.post(URL, {"body": "Write to me at jane@example.org", "parent_id": top}).json()
+    assert held["status"] == "pending"
+    decide(moderator, top, "reject")
+    assert shown(api) == {}  # nothing visible hangs on it yet
+    decide(moderator, held["id"], "approve")
+    assert shown(api)[top]["status"] == "removed"
+    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_lists_existing_hidden_comments_with_replies(debate, make_participant):
+    author = make_participant().participant
+    top = Comment.objects.create(debate=debate, participant=author, body="Old", status="published")
+    reply = Comment.objects.create(debate=debate, parent=top, thread=top, depth=1, body="Kept", status="published")
+    lone = Comment.objects.create(debate=debate, body="Alone", status="published")
+    # Rejected before placeholders existed: no flag, and the thread count left it out.
+    Comment.objects.filter(pk__in=[top.pk, lone.pk]).update(status="rejected")
+    Debate.objects.filter(pk=debate.pk).update(thread_count=0)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("debates", "0008_debate_queue_counts")])
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert list(Comment.objects.filter(placeholder=True).values_list("pk", flat=True)) == [top.pk]
+    assert not Comment.objects.get(pk=reply.pk).placeholder
+    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 1
