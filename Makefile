@@ -33,8 +33,11 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm is missing (apt-get install npm): the accessibility tests skip, or fail when CI is set"; fi
 
+# The suite runs in TEST_WORKERS parallel processes (pytest-xdist); TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 2
+
 test: setup node_modules/axe-core/axe.min.js
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

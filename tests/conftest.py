@@ -1,7 +1,9 @@
 """Personas and data shared by every test: plain pytest fixtures, real database and cache."""
 
+import os
 import time
 import types
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -15,6 +17,22 @@ from forum.lib import ratelimit
 
 def _uses_redis() -> bool:
     return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def _own_redis_database_per_worker() -> None:
+    """Parallel workers (pytest-xdist: gw0, gw1, …) each have their own test
+    database (pytest-django) and here their own Redis database, the URL's plus
+    the worker's number, so that one worker emptying the cache never empties
+    another's. Set before anything reads the cache."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not (worker.startswith("gw") and _uses_redis()):
+        return
+    location = urlsplit(settings.CACHES["default"]["LOCATION"])
+    database = int(location.path.strip("/") or 0) + int(worker[2:])
+    settings.CACHES["default"]["LOCATION"] = urlunsplit(location._replace(path=f"/{database}"))
+
+
+_own_redis_database_per_worker()
 
 
 def _is_transactional(request) -> bool:

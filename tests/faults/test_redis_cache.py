@@ -1,8 +1,12 @@
 """How the app talks to a real Redis: one client per connection pool, and the
 rate limits' counters in one round trip per event, each with its expiry."""
 
+import os
+from urllib.parse import urlsplit
+
 import pytest
 import redis
+from django.conf import settings
 from django.core.cache import cache
 from redis.connection import Connection
 
@@ -75,3 +79,16 @@ def test_rate_limits_count_every_window_in_one_round_trip_and_expire(redis_port,
     # Counters never outlive their window.
     assert 3590 < ttls[0] <= 3601, ttls
     assert all(55 < t <= 61 for t in ttls[1:]), ttls
+
+
+def test_each_parallel_test_worker_empties_only_its_own_redis_database():
+    """Under pytest-xdist (``make test``, CI) on Redis, every worker's cache is
+    the configured Redis database plus the worker's number (tests/conftest.py)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        pytest.skip("only parallel runs on Redis share a Redis server between workers")
+    configured = int(urlsplit(os.environ["REDIS_URL"]).path.strip("/") or 0)
+    mine = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    assert mine.connection_pool.connection_kwargs["db"] == configured + int(worker[2:])
+    cache.set("whose", worker)
+    assert mine.exists(cache.make_key("whose"))
