@@ -119,6 +119,33 @@
     });
   }
 
+  // A refused reply comes back in the page's comment form ("Replying to a
+  // comment"), as it must without this script: put it back in the reply form
+  // under its comment, with the reason, and the comment form as it was. The
+  // comment form takes the fresh reply form's start time and idempotency key,
+  // so that a comment sent next is never taken for the reply.
+  var GUARD = ["started", "idempotency_key"];
+  function replyRefusedInPlace() {
+    var main = document.getElementById("comment-form"), reply = document.getElementById("reply-form");
+    var error = document.getElementById("comment-error");
+    var parent = main && main.elements.parent_id;
+    if (!reply || !error || !parent) return;
+    var link = document.querySelector("#c" + parent.value + " > article .reply-link");
+    if (!link) return; // not on this page any more: the comment form keeps the reply
+    link.click();
+    ["body", "author_name"].concat(GUARD).forEach(function (name) {
+      var sent = main.elements[name].value;
+      if (GUARD.indexOf(name) >= 0) main.elements[name].value = reply.elements[name].value;
+      reply.elements[name].value = sent;
+    });
+    reply.elements.body.setAttribute("aria-invalid", "true");
+    reply.querySelector("label[for=reply-body]").before(error);
+    main.elements.body.value = "";
+    main.elements.body.removeAttribute("aria-invalid");
+    parent.nextElementSibling.remove(); // "Replying to a comment."
+    parent.remove();
+  }
+
   // Posting, replying, liking and voting in place: send the form with fetch,
   // then swap in the poll and the discussion from the page that comes back.
   var REGIONS = ["#poll", "#comments", "#your-key"];
@@ -148,6 +175,7 @@
           if (fresh && current) current.replaceWith(fresh);
           else if (fresh && !current) { var poll = document.querySelector("#poll"); if (poll) poll.before(fresh); }
         });
+        if (form.id === "reply-form" && !result.response.ok) replyRefusedInPlace();
         try { restoreDrafts(drafts); } catch (ignored) { /* the page is in place; only a draft is lost */ }
         try { takeTo(form, hadKey, seen, aroundSelector); } catch (ignored) { /* the page is in place; only the focus is lost */ }
       })

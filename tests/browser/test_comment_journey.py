@@ -66,6 +66,44 @@ def test_two_readers_comment_reply_like_report_edit_and_delete(new_page, debate)
     assert not Comment.objects.filter(body__contains="surveillance").exists()
 
 
+def test_a_refused_reply_comes_back_under_its_comment_with_the_reason(new_page, debate):
+    WordRule.objects.create(pattern="scumbag", action="reject")
+    comment_create(debate=debate, participant=None, body="Face search helps find missing children.")
+    page = new_page()
+    page.goto("/")
+    main = page.locator("#comment-form")
+    actions = comment_item(page, "missing children").locator(":scope > article .comment-actions")
+    actions.get_by_role("link", name="Reply", exact=True).click()
+    keys = """() => [...document.querySelectorAll('form[id$=-form] [name=idempotency_key]')]
+        .map(i => i.form.id + ' ' + i.value)"""
+    for draft in ("", "A draft of my own."):
+        main.get_by_label("Your comment").fill(draft)
+        actions.get_by_role("textbox", name="Your reply").fill("Only a scumbag would say that.")
+        sent = page.evaluate(keys)
+        actions.get_by_role("button", name="Post reply").click()
+        # Refused: the reply, its text and the reason are where the reader wrote it,
+        # and the comment form holds the reader's own draft, not the reply.
+        expect(actions.get_by_role("alert")).to_contain_text("Your comment was not posted.")
+        expect(actions.get_by_role("alert")).to_be_focused()
+        expect(actions.get_by_role("textbox", name="Your reply")).to_have_value("Only a scumbag would say that.")
+        expect(main.get_by_label("Your comment")).to_have_value(draft)
+        expect(main).not_to_contain_text("Replying to")
+        expect(main.get_by_role("alert")).to_have_count(0)
+        # The reply is sent again as the same reply; the comment form never takes its key.
+        now = page.evaluate(keys)
+        assert [k for k in now if k.startswith("reply-form")] == [k for k in sent if k.startswith("reply-form")]
+        assert len({k.split()[1] for k in now}) == len(now) == 2, now
+    # Mended and sent again, it is a reply to that comment; the draft then posts on its own.
+    actions.get_by_role("textbox", name="Your reply").fill("I disagree, politely.")
+    actions.get_by_role("button", name="Post reply").click()
+    expect(comment_item(page, "missing children").locator(".replies")).to_contain_text("I disagree, politely.")
+    main.get_by_role("button", name="Post comment").click()
+    expect(comment_item(page, "A draft of my own.")).to_be_visible()
+    parent = Comment.objects.get(body="Face search helps find missing children.")
+    assert Comment.objects.get(body="I disagree, politely.").parent_id == parent.pk
+    assert Comment.objects.get(body="A draft of my own.").parent_id is None
+
+
 def test_an_author_sees_their_held_comment_and_nobody_else_does(new_page, debate):
     WordRule.objects.create(pattern="biometric", action="hold")
     author, other = new_page(), new_page()
