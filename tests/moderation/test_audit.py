@@ -133,6 +133,15 @@ def test_the_audit_page_says_what_a_decision_closed(moderator, make_comment, mak
     assert 'published → published <span class="small muted">(2 reports closed)</span>' in html
 
 
+def test_the_audit_page_links_a_ban_to_its_participant(moderator, reader):
+    pk = reader.participant.pk
+    moderator.post(f"/moderation/participants/{pk}/ban/", {"duration": "1d", "reason": "Hate"})
+    moderator.post(f"/moderation/participants/{pk}/unban/")
+    html = moderator.get("/moderation/audit/?target_type=ban").content.decode()
+    link = f'of <a href="/moderation/participants/{pk}/">participant #{pk}</a>'
+    assert html.count(link) == 2  # the ban and its lifting
+
+
 def test_the_audit_page_says_which_second_factor_an_entry_is_about(moderator):
     # Setting up two-factor records two entries in the same second: the app and its recovery codes.
     for kind in ("totp", "recovery_codes"):
