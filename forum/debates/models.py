@@ -340,6 +340,8 @@ class Comment(models.Model):
             after = (self.status, self.placeholder)
             count_change(self.debate_id, self.depth, before, after)
             self._stored_status, self._stored_placeholder = after
+            # After the counts: their UPDATE of the debate row waits for any other
+            # status change in the debate, so the parent is read as it was committed.
             if self.parent_id is not None and _listed(before) != _listed(after):
                 parent = self._state.fields_cache.get("parent")
                 if parent is None or parent.status in self.HIDDEN:

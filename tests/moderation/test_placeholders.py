@@ -2,10 +2,12 @@
 the published replies under it down too: it is listed to everyone as a
 placeholder without its text while visible replies hang on it, and only then."""
 
+import threading
+import time
 from http import HTTPStatus
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from forum.debates.models import Comment, Debate
@@ -157,6 +159,46 @@ def test_a_held_reply_published_by_a_moderator_makes_its_hidden_parent_a_placeho
     decide(moderator, held["id"], "approve")
     assert shown(api)[top]["status"] == "removed"
     assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_taken_down_while_its_parent_is_being_taken_down_leaves_no_empty_placeholder(debate):
+    """The parent's decision sees its reply still published and makes it a
+    placeholder; the reply's decision, made meanwhile, must then find the parent
+    hidden and undo that. Both move the debate's kept counts, so the second waits
+    for the first's row lock and then reads the parent as it was committed."""
+    parent = Comment.objects.create(debate=debate, body="Parent", status="published")
+    reply = Comment.objects.create(debate=debate, parent=parent, thread=parent, depth=1, body="Reply")
+    deciding = threading.Event()
+
+    def take_down_the_parent():
+        try:
+            with transaction.atomic():
+                comment = Comment.objects.select_for_update().get(pk=parent.pk)
+                comment.status = Comment.Status.REJECTED
+                comment.save(update_fields=["status"])
+                deciding.set()
+                time.sleep(0.5)  # the reply's decision arrives now
+        finally:
+            connections.close_all()
+
+    def take_down_the_reply():
+        try:
+            deciding.wait(5)
+            with transaction.atomic():
+                comment = Comment.objects.select_for_update().get(pk=reply.pk)
+                comment.status = Comment.Status.REJECTED
+                comment.save(update_fields=["status"])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=take_down_the_parent), threading.Thread(target=take_down_the_reply)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not Comment.objects.get(pk=parent.pk).placeholder
+    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 0
 
 
 @pytest.mark.django_db(transaction=True)
