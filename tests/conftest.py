@@ -3,7 +3,7 @@
 import os
 import time
 import types
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -28,8 +28,19 @@ def _own_redis_database_per_worker() -> None:
     if not (worker.startswith("gw") and _uses_redis()):
         return
     location = urlsplit(settings.CACHES["default"]["LOCATION"])
-    database = int(location.path.strip("/") or 0) + int(worker[2:])
-    settings.CACHES["default"]["LOCATION"] = urlunsplit(location._replace(path=f"/{database}"))
+    query = dict(parse_qsl(location.query))
+    in_query = "db" in query or location.scheme == "unix"  # a socket's path is no database number
+    database = int(query.get("db", 0) if in_query else location.path.strip("/") or 0) + int(worker[2:])
+    if database > 15:
+        raise pytest.UsageError(
+            f"Test worker {worker} would use Redis database {database}, past Redis's 16: "
+            "give REDIS_URL a lower database number, or run fewer workers (TEST_WORKERS)."
+        )
+    if in_query:
+        location = location._replace(query=urlencode({**query, "db": database}))
+    else:
+        location = location._replace(path=f"/{database}")
+    settings.CACHES["default"]["LOCATION"] = urlunsplit(location)
 
 
 _own_redis_database_per_worker()

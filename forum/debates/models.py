@@ -6,7 +6,7 @@ QuerySet methods below.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -100,9 +100,15 @@ class Debate(models.Model):
         return reverse("debates:detail", args=[self.slug])
 
     def recount_comments(self) -> None:
-        """Set the comment counts from the rows, after an import with ``bulk_create``
-        (which saves no comment one by one, so moves no count)."""
-        counts = Comment.objects.filter(debate=self).aggregate(
+        """Set the placeholders and the comment counts from the rows, after an
+        import with ``bulk_create`` (which saves no comment one by one, so moves
+        no count and makes no placeholder)."""
+        comments = Comment.objects.filter(debate=self)
+        comments.exclude(status__in=Comment.HIDDEN).filter(placeholder=True).update(placeholder=False)
+        for depth in range(Comment.MAX_DEPTH, -1, -1):  # deepest first: a placeholder lists its parent
+            listed_reply = Comment.objects.filter(parent=OuterRef("pk")).filter(Comment.LISTED_Q)
+            comments.filter(depth=depth, status__in=Comment.HIDDEN).update(placeholder=Exists(listed_reply))
+        counts = comments.aggregate(
             **{
                 name: Count(
                     "pk",
@@ -341,11 +347,10 @@ class Comment(models.Model):
             count_change(self.debate_id, self.depth, before, after)
             self._stored_status, self._stored_placeholder = after
             # After the counts: their UPDATE of the debate row waits for any other
-            # status change in the debate, so the parent is read as it was committed.
+            # status change in the debate, so the parent is read as it was committed
+            # (not as a reply's poster read it before a moderator took it down).
             if self.parent_id is not None and _listed(before) != _listed(after):
-                parent = self._state.fields_cache.get("parent")
-                if parent is None or parent.status in self.HIDDEN:
-                    sync_placeholder(self.parent_id)
+                sync_placeholder(self.parent_id)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -376,7 +381,8 @@ def _listed(state) -> bool:
 def sync_placeholder(comment_id: int) -> None:
     """Make a hidden comment a placeholder while visible replies hang on it, and
     no longer one once none do; its own parent follows through ``save``."""
-    comment = Comment.objects.filter(pk=comment_id, status__in=Comment.HIDDEN).first()
+    comments = Comment.objects.only("debate", "parent", "depth", "status", "placeholder")
+    comment = comments.filter(pk=comment_id, status__in=Comment.HIDDEN).first()
     if comment is None:
         return
     placeholder = comment.children.filter(Comment.LISTED_Q).exists()

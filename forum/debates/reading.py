@@ -14,7 +14,7 @@ from operator import attrgetter
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, Value
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import Http404
 
 from forum.lib import prepared
@@ -53,6 +53,9 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     sort = sort if sort in SORTS else "newest"
     visible = Comment.objects.filter(debate=debate).visible_to(participant)
     top = visible.filter(depth=0)
+    if stance:
+        # A hidden comment's placeholder shows no stance, so no stance filter lists it.
+        top = top.exclude(status__in=Comment.HIDDEN, placeholder=True)
     if stance == "none":
         top = top.filter(stance__isnull=True)
     elif stance:
@@ -89,7 +92,7 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         # statistics picks the status index when the status is in the query).
         # (UNION ALL, not OR: PostgreSQL cannot read an OR of two IN
         # subqueries off indexes and scans the whole table.)
-        page_ids = top.order_by(*SORTS[sort]).values("pk")[offset : offset + per_page]
+        page_ids = top.order_by(*_in_sql(SORTS[sort])).values("pk")[offset : offset + per_page]
         rows = _unshown(Comment.objects.filter(pk__in=page_ids)).union(
             _unshown(Comment.objects.filter(thread_id__in=page_ids, depth__gt=0)), all=True
         )
@@ -97,27 +100,21 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     by_id = {}
     replies = []
     for c in rows if rows is not None else ():
-        c.replies = []
         if c.depth == 0:
-            by_id[c.pk] = c
+            by_id[c.pk] = _as_listed(c, participant)
         elif c.is_visible_to(participant):  # the replies' visibility is decided here
-            replies.append(c)
+            replies.append(_as_listed(c, participant))
     if threads is None:
         threads = _ordered(list(by_id.values()), SORTS[sort])
     else:
         for c in threads:
-            c.replies = []
-            by_id[c.pk] = c
+            by_id[c.pk] = _as_listed(c, participant)
     for reply in replies:
         by_id[reply.pk] = reply
     for reply in sorted(replies, key=lambda r: (r.created_at, r.pk)):
         parent = by_id.get(reply.parent_id)
         if parent is not None:
             parent.replies.append(reply)
-    for c in by_id.values():
-        c.removed = c.status in Comment.HIDDEN and not _own_held(c, participant)
-        if c.removed:
-            _blank(c)
     options = list(debate.options.all())
     attach_stances(by_id.values(), options)
     liked, reported = _own_likes_and_reports(participant, by_id)
@@ -131,19 +128,33 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     )
 
 
-def _own_held(comment: Comment, participant) -> bool:
-    """The viewer's own held comment, which they see whole."""
-    mine = participant is not None and comment.participant_id == participant.pk
-    return mine and comment.status == Comment.Status.PENDING
+def _as_listed(comment: Comment, participant) -> Comment:
+    """A comment read for a page, as this viewer sees it: a hidden comment listed
+    as a placeholder (``removed``) keeps nothing but its place, unless it is the
+    viewer's own held comment, which they see whole."""
+    comment.replies = []
+    own_held = (
+        participant is not None
+        and comment.participant_id == participant.pk
+        and comment.status == Comment.Status.PENDING
+    )
+    comment.removed = comment.status in Comment.HIDDEN and not own_held
+    if comment.removed:
+        comment.body_html = ""
+        comment.author_name = ""
+        comment.stance_id = None
+        comment.like_count = 0
+        comment.likes_by_stance = {}
+    return comment
 
 
-def _blank(comment: Comment) -> None:
-    """Leave nothing of a hidden comment listed as a placeholder but its place."""
-    comment.body_html = ""
-    comment.author_name = ""
-    comment.stance_id = None
-    comment.like_count = 0
-    comment.likes_by_stance = {}
+# A placeholder shows no likes, so the top sort counts none for it (they are kept for an appeal).
+_SHOWN_LIKES = Case(When(placeholder=True, then=Value(0)), default=F("like_count"), output_field=IntegerField())
+
+
+def _in_sql(fields):
+    """A sort of ``SORTS`` for the database, which still holds a placeholder's likes."""
+    return [_SHOWN_LIKES.desc() if field == "-like_count" else field for field in fields]
 
 
 def _own_likes_and_reports(participant, comment_ids) -> tuple[set[int], set[int]]:

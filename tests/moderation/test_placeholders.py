@@ -161,6 +161,68 @@ def test_a_held_reply_published_by_a_moderator_makes_its_hidden_parent_a_placeho
     assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 1
 
 
+def test_a_placeholder_tells_neither_its_stance_nor_its_likes(anon, api, debate, moderator, make_participant, settings):
+    settings.VOTE_MIN_SECONDS = 0
+    author = make_participant()
+    assert api.post(f"{URL[: -len('/comments')]}/vote", {"option": "invasion"}, key=author.key).status_code == 200
+    liked = api.post(URL, {"body": "Older, and liked.", "author_name": "Ann"}, key=author.key).json()["id"]
+    newer = api.post(URL, {"body": "Newer, liked by nobody."}).json()["id"]
+    for pk in (liked, newer):
+        api.post(URL, {"body": f"An answer to {pk}.", "parent_id": pk})
+    for _ in range(3):
+        assert api.post(f"/api/v1/comments/{liked}/like", key=make_participant().key).status_code == 200
+    decide(moderator, liked, "reject")
+    decide(moderator, newer, "reject")
+    # No stance filter lists a placeholder: it would tell its author's vote.
+    for stance in ("invasion", "useful", "none"):
+        assert api.get(URL, stance=stance).json()["results"] == [], stance
+        assert f'id="c{liked}"' not in anon.get(f"/?stance={stance}").content.decode(), stance
+    # The top sort counts no likes for a placeholder, as it shows none: the newer comes first.
+    assert [c["id"] for c in api.get(URL, sort="top").json()["results"]] == [newer, liked]
+    assert 'class="comment depth-0"' in anon.get("/?sort=top").content.decode()
+
+
+def test_a_report_that_makes_a_placeholder_is_thanked_under_it(reader, api, debate, settings, no_rate_limits):
+    settings.COMMENT_REPORTS_TO_HIDE = 1
+    top = api.post(URL, {"body": "Report me."}).json()["id"]
+    api.post(URL, {"body": "A reply.", "parent_id": top})
+    page = reader.post(f"/comments/{top}/report/", {"reason": "spam"}, headers={"X-Requested-With": "fetch"})
+    html = page.content.decode()
+    start = html.index(f'id="c{top}"')
+    item = html[start : html.index('<ol class="comment-list replies">', start)]
+    assert UNDER_REVIEW in item
+    assert "Thank you for your report" in item
+    # Shown to everyone, a placeholder held for review is not drawn as its author's own held comment.
+    assert "is-pending" not in html[html.rindex("<li", 0, start) : start]
+
+
+def test_a_reply_posted_as_its_parent_is_taken_down_is_not_lost(api, debate, moderator, no_rate_limits, monkeypatch):
+    from forum.debates import services
+    from forum.moderation.services import comment_decide
+
+    top = api.post(URL, {"body": "Soon rejected."}).json()["id"]
+    checks = services._refuse_if_slow_or_repeated
+
+    def a_moderator_decides_meanwhile(*args, **kwargs):
+        comment_decide(comment_id=top, moderator=moderator.user, decision="reject", reason="off_topic")
+        return checks(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_refuse_if_slow_or_repeated", a_moderator_decides_meanwhile)
+    reply = api.post(URL, {"body": "An answer.", "parent_id": top}, key=services.participant_create()[1])
+    assert reply.status_code == HTTPStatus.CREATED
+    assert [r["id"] for r in shown(api)[top]["replies"]] == [reply.json()["id"]]
+
+
+def test_recounting_after_an_import_makes_the_placeholders(debate):
+    top = Comment.objects.create(debate=debate, body="Top", status="rejected")
+    middle = Comment.objects.create(debate=debate, parent=top, thread=top, depth=1, body="Middle", status="spam")
+    Comment.objects.bulk_create([Comment(debate=debate, parent=middle, thread=top, depth=2, body="Leaf")])
+    assert not Comment.objects.filter(placeholder=True).exists()
+    debate.recount_comments()
+    assert set(Comment.objects.filter(placeholder=True).values_list("pk", flat=True)) == {top.pk, middle.pk}
+    assert (debate.thread_count, debate.comment_count) == (1, 1)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_reply_taken_down_while_its_parent_is_being_taken_down_leaves_no_empty_placeholder(debate):
     """The parent's decision sees its reply still published and makes it a
@@ -217,3 +279,9 @@ def test_the_migration_lists_existing_hidden_comments_with_replies(debate, make_
     assert list(Comment.objects.filter(placeholder=True).values_list("pk", flat=True)) == [top.pk]
     assert not Comment.objects.get(pk=reply.pk).placeholder
     assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 1
+    # Back again, the thread count is what the code before placeholders lists.
+    executor.loader.build_graph()
+    executor.migrate([("debates", "0008_debate_queue_counts")])
+    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 0
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

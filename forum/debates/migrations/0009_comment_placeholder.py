@@ -1,27 +1,35 @@
 from django.db import migrations, models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 LISTED = ["published", "deleted"]
 HIDDEN = ["pending", "rejected", "spam"]
+
+
+def _recount_threads(apps, *, placeholders: bool):
+    Debate = apps.get_model("debates", "Debate")
+    Comment = apps.get_model("debates", "Comment")
+    listed = Q(status__in=LISTED) | Q(placeholder=True) if placeholders else Q(status__in=LISTED)
+    for debate in Debate.objects.only("pk"):
+        Debate.objects.filter(pk=debate.pk).update(
+            **Comment.objects.filter(debate=debate).aggregate(thread_count=Count("pk", filter=listed & Q(depth=0)))
+        )
 
 
 def list_hidden_comments_with_replies(apps, schema_editor):
     """A hidden comment with visible replies becomes a placeholder, deepest first
     so that a placeholder counts as a visible reply of the comment above it;
     then each debate's thread count includes the top-level ones."""
-    Debate = apps.get_model("debates", "Debate")
     Comment = apps.get_model("debates", "Comment")
-    hidden = Comment.objects.filter(status__in=HIDDEN).order_by("-depth", "pk")
-    for comment in hidden.only("pk"):
-        visible = Q(status__in=LISTED) | Q(placeholder=True)
-        if Comment.objects.filter(parent_id=comment.pk).filter(visible).exists():
-            Comment.objects.filter(pk=comment.pk).update(placeholder=True)
-    for debate in Debate.objects.only("pk"):
-        Debate.objects.filter(pk=debate.pk).update(
-            **Comment.objects.filter(debate=debate).aggregate(
-                thread_count=Count("pk", filter=(Q(status__in=LISTED) | Q(placeholder=True)) & Q(depth=0))
-            )
+    for depth in range(3, -1, -1):
+        listed_reply = Comment.objects.filter(parent=OuterRef("pk")).filter(
+            Q(status__in=LISTED) | Q(placeholder=True)
         )
+        Comment.objects.filter(depth=depth, status__in=HIDDEN).update(placeholder=Exists(listed_reply))
+    _recount_threads(apps, placeholders=True)
+
+
+def count_threads_without_placeholders(apps, schema_editor):
+    _recount_threads(apps, placeholders=False)
 
 
 class Migration(migrations.Migration):
@@ -35,5 +43,5 @@ class Migration(migrations.Migration):
             name="placeholder",
             field=models.BooleanField(default=False, editable=False),
         ),
-        migrations.RunPython(list_hidden_comments_with_replies, migrations.RunPython.noop),
+        migrations.RunPython(list_hidden_comments_with_replies, count_threads_without_placeholders),
     ]

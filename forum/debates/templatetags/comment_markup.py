@@ -166,20 +166,24 @@ class _Page:
 
     def comment(self, c, out: list[str]) -> None:
         pk = c.pk
-        pending = c.status == "pending"
+        removed = getattr(c, "removed", False)  # a hidden comment's placeholder (``reading.comment_page``)
+        pending = c.status == "pending" and not removed
         out.append(
             f'<li class="comment depth-{c.depth}{" is-pending" if pending else ""}" id="c{pk}">'
             f'<article aria-labelledby="c{pk}-by">'
         )
         if c.is_deleted:
             out.append('<p class="deleted">This comment was deleted by its author.</p>')
-        elif getattr(c, "removed", False):  # a hidden comment's placeholder (``reading.comment_page``)
+        elif removed:
             out.append(f'<p class="deleted">{REMOVED_TEXT[c.status]}')
             if getattr(c, "is_mine", False):
                 out.append(f' <a href="{self.status_url.format(pk)}">Why, and how to appeal</a>')
             out.append("</p>")
         else:
             self._shown(c, pk, pending, out)
+        notice_for, notice_id, notice = self.comment_notice
+        if pk == notice_for:  # a report's thanks stays where it was sent, even when the report hid the comment
+            out.append(f'<p class="notice" role="status" id="{notice_id}">{escape(notice)}</p>')
         out.append("</article>")
         if c.replies:
             out.append('<ol class="comment-list replies">')
@@ -242,9 +246,6 @@ class _Page:
         if mine:
             out.append(f'<a href="{self.delete_url.format(pk)}">Delete</a>')
         out.append("</footer>")
-        notice_for, notice_id, notice = self.comment_notice
-        if pk == notice_for:
-            out.append(f'<p class="notice" role="status" id="{notice_id}">{escape(notice)}</p>')
 
 
 @register.simple_tag(takes_context=True)
