@@ -104,10 +104,10 @@ class Debate(models.Model):
         import with ``bulk_create`` (which saves no comment one by one, so moves
         no count and makes no placeholder)."""
         comments = Comment.objects.filter(debate=self)
-        comments.exclude(status__in=Comment.HIDDEN).filter(placeholder=True).update(placeholder=False)
+        comments.filter(status=Comment.Status.PUBLISHED, placeholder=True).update(placeholder=False)
         for depth in range(Comment.MAX_DEPTH, -1, -1):  # deepest first: a placeholder lists its parent
             listed_reply = Comment.objects.filter(parent=OuterRef("pk")).filter(Comment.LISTED_Q)
-            comments.filter(depth=depth, status__in=Comment.HIDDEN).update(placeholder=Exists(listed_reply))
+            comments.filter(depth=depth, status__in=Comment.UNPUBLISHED).update(placeholder=Exists(listed_reply))
         counts = comments.aggregate(
             **{
                 name: Count(
@@ -240,9 +240,8 @@ class DailyTally(models.Model):
 
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, participant):
-        """Published comments, plus the viewer's own pending ones, plus
-        placeholders: of deleted comments, and of hidden ones with visible
-        replies (kept only where replies exist)."""
+        """Published comments, plus the viewer's own pending ones, plus the
+        placeholders of unpublished comments that visible replies hang on."""
         shown = Comment.LISTED_Q
         if participant is not None:
             shown |= Q(participant=participant, status=Comment.Status.PENDING)
@@ -261,9 +260,11 @@ class Comment(models.Model):
         DELETED = "deleted", "Deleted by its author"
 
     MAX_DEPTH = 3
-    LISTED = (Status.PUBLISHED, Status.DELETED)  # shown to everyone (a deleted one as a placeholder)
-    HIDDEN = (Status.PENDING, Status.REJECTED, Status.SPAM)  # listed only as a placeholder (``placeholder``)
-    LISTED_Q = Q(status__in=LISTED) | Q(placeholder=True)  # whole, or either kind of placeholder
+    # Listed to everyone: a published comment whole; any other only as a text-less
+    # placeholder (``placeholder``), while a visible reply hangs on it.
+    LISTED_Q = Q(status=Status.PUBLISHED) | Q(placeholder=True)
+    UNPUBLISHED = (Status.PENDING, Status.REJECTED, Status.SPAM, Status.DELETED)
+    HIDDEN = (Status.PENDING, Status.REJECTED, Status.SPAM)  # held or taken down, not deleted
 
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="comments")
     participant = models.ForeignKey(
@@ -291,10 +292,11 @@ class Comment(models.Model):
     # Keyed hash of the author's network prefix, so that a ban can cover the
     # network a commenter posts from; cleared after RETENTION_NETWORK_HASH_HOURS.
     network_hash = models.CharField(max_length=32, blank=True)
-    # A held, rejected or spam comment under which visible replies hang is
-    # listed to everyone as a placeholder without its text, so that taking one
-    # comment down does not take the replies to it down too. Kept by ``save``
-    # whenever the comment's or a reply's listing changes.
+    # An unpublished comment (held, rejected, spam or deleted) under which
+    # visible replies hang is listed to everyone as a placeholder without its
+    # text, so that taking one comment down, or deleting it, does not take the
+    # replies to it down too. Kept by ``save`` whenever the comment's or a
+    # reply's listing changes.
     placeholder = models.BooleanField(default=False, editable=False)
 
     objects = CommentQuerySet.as_manager()
@@ -306,7 +308,7 @@ class Comment(models.Model):
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["status", "decided_at"]),
             # A page of a debate's threads, newest or oldest first, read in order off the
-            # index (published and deleted placeholders are both listed, so the status
+            # index (published comments and placeholders are both listed, so the status
             # cannot lead the index).
             models.Index(fields=["debate", "depth", "-created_at", "-id"]),
             # The pending tab of the queue, oldest first, read straight off the index.
@@ -336,7 +338,7 @@ class Comment(models.Model):
             if _UNREAD in before:
                 before = Comment.objects.filter(pk=self.pk).values_list("status", "placeholder").first()
             if before is not None and before[0] != self.status:
-                placeholder = self.status in self.HIDDEN and self.children.filter(self.LISTED_Q).exists()
+                placeholder = self.status in self.UNPUBLISHED and self.children.filter(self.LISTED_Q).exists()
                 if placeholder != self.placeholder:
                     self.placeholder = placeholder
                     if update_fields is not None:
@@ -365,7 +367,7 @@ class Comment(models.Model):
 
     def is_visible_to(self, participant) -> bool:
         """``CommentQuerySet.visible_to`` for a comment already read."""
-        if self.status in self.LISTED or self.placeholder:
+        if self.status == self.Status.PUBLISHED or self.placeholder:
             return True
         return participant is not None and self.participant_id == participant.pk and self.status == self.Status.PENDING
 
@@ -375,14 +377,14 @@ _UNREAD = object()  # a status not read from the database (deferred)
 
 def _listed(state) -> bool:
     """Whether a comment in this (status, placeholder) state is listed to everyone."""
-    return state is not None and (state[0] in Comment.LISTED or state[1])
+    return state is not None and (state[0] == Comment.Status.PUBLISHED or state[1])
 
 
 def sync_placeholder(comment_id: int) -> None:
-    """Make a hidden comment a placeholder while visible replies hang on it, and
-    no longer one once none do; its own parent follows through ``save``."""
+    """Make an unpublished comment a placeholder while visible replies hang on
+    it, and no longer one once none do; its own parent follows through ``save``."""
     comments = Comment.objects.only("debate", "parent", "depth", "status", "placeholder")
-    comment = comments.filter(pk=comment_id, status__in=Comment.HIDDEN).first()
+    comment = comments.filter(pk=comment_id, status__in=Comment.UNPUBLISHED).first()
     if comment is None:
         return
     placeholder = comment.children.filter(Comment.LISTED_Q).exists()
@@ -391,11 +393,10 @@ def sync_placeholder(comment_id: int) -> None:
         comment.save(update_fields=["placeholder"])
 
 
-# The counts kept on the debate row: which statuses each counts, whether hidden
-# comments' placeholders count too, and whether only top-level comments (a
-# thread) or all.
+# The counts kept on the debate row: which statuses each counts, whether
+# placeholders count too, and whether only top-level comments (a thread) or all.
 KEPT_COUNTS = {
-    "thread_count": (Comment.LISTED, True, True),
+    "thread_count": ((Comment.Status.PUBLISHED,), True, True),
     "comment_count": ((Comment.Status.PUBLISHED,), False, False),
     "pending_count": ((Comment.Status.PENDING,), False, False),
     "rejected_count": ((Comment.Status.REJECTED,), False, False),

@@ -54,8 +54,8 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     visible = Comment.objects.filter(debate=debate).visible_to(participant)
     top = visible.filter(depth=0)
     if stance:
-        # A hidden comment's placeholder shows no stance, so no stance filter lists it.
-        top = top.exclude(status__in=Comment.HIDDEN, placeholder=True)
+        # A placeholder shows no stance, so no stance filter lists it.
+        top = top.exclude(placeholder=True)
     if stance == "none":
         top = top.filter(stance__isnull=True)
     elif stance:

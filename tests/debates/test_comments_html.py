@@ -153,7 +153,7 @@ def test_reply_edit_delete_like_and_report_work_as_plain_forms(reader, make_part
     assert 'name="return_query" value="?sort=oldest&amp;deleted=1"' not in notice_page
     page = reader.get(f"/debates/{SLUG}/").content.decode()
     assert "comments-notice" not in page
-    assert "deleted by its author" in page
+    assert "This comment was deleted." in page
     assert "Parent, edited" not in page
     assert "A reply" in page
 
@@ -429,3 +429,16 @@ def test_the_reply_and_report_forms_in_the_thread_are_boxed_alike(reader, anon, 
     for form_id in ("reply-form", "report-form"):
         tag = re.search(rf'<form [^>]*id="{form_id}"[^>]*>', page).group(0)
         assert re.search(r'class="card[ "]', tag), tag
+
+
+def test_the_page_links_say_previous_and_next_whatever_the_sort(
+    anon, make_participant, debate, no_rate_limits, settings
+):
+    settings.COMMENTS_PER_PAGE = 1
+    author = make_participant()
+    for n in range(3):
+        author.post(POST_URL, form(f"Comment number {n}"))
+    for sort in ("newest", "oldest", "top"):
+        page = anon.get(f"/?sort={sort}&page=2").content.decode()
+        assert 'rel="prev">Previous page</a>' in page, sort  # was "Newer page", wrong under Oldest
+        assert 'rel="next">Next page</a>' in page, sort

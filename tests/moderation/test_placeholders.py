@@ -2,6 +2,7 @@
 the published replies under it down too: it is listed to everyone as a
 placeholder without its text while visible replies hang on it, and only then."""
 
+import datetime
 import threading
 import time
 from http import HTTPStatus
@@ -9,9 +10,10 @@ from http import HTTPStatus
 import pytest
 from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from forum.debates.models import Comment, Debate
-from forum.debates.privacy import participant_erase
+from forum.debates.privacy import participant_erase, purge_expired_data
 
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
 REMOVED = "This comment was removed by a moderator."
@@ -213,6 +215,37 @@ def test_a_reply_posted_as_its_parent_is_taken_down_is_not_lost(api, debate, mod
     assert [r["id"] for r in shown(api)[top]["replies"]] == [reply.json()["id"]]
 
 
+def test_a_deleted_comment_is_listed_only_while_a_visible_reply_hangs_on_it(
+    anon, api, debate, moderator, make_participant, no_rate_limits
+):
+    top_author, middle_author = make_participant(), make_participant()
+    top = api.post(URL, {"body": "Top."}, key=top_author.key).json()["id"]
+    middle = api.post(URL, {"body": "Middle.", "parent_id": top}, key=middle_author.key).json()["id"]
+    leaf = api.post(URL, {"body": "Leaf.", "parent_id": middle}).json()["id"]
+    decide(moderator, top, "reject")
+    assert api.delete(f"/api/v1/comments/{middle}", key=middle_author.key).status_code == HTTPStatus.NO_CONTENT
+    assert [shown(api)[pk]["status"] for pk in (top, middle, leaf)] == ["removed", "deleted", "published"]
+    html = anon.get("/").content.decode()
+    assert '<article aria-label="A comment no longer shown"><p class="deleted">This comment was deleted.</p>' in html
+    # The last readable reply goes: the deleted comment stays for the rejected one
+    # under it (kept for its appeal), but nothing lists it, nor the placeholder above.
+    decide(moderator, leaf, "reject")
+    assert shown(api) == {}
+    assert Comment.objects.filter(pk=middle, status="deleted").exists()
+    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 0
+
+
+def test_a_rejected_placeholder_past_its_retention_stays_a_deleted_one(api, debate, moderator, no_rate_limits):
+    top = api.post(URL, {"body": "Old and rejected."}).json()["id"]
+    reply = api.post(URL, {"body": "A public answer.", "parent_id": top}).json()["id"]
+    decide(moderator, top, "reject")
+    Comment.objects.filter(pk=top).update(decided_at=timezone.now() - datetime.timedelta(days=400))
+    assert purge_expired_data()["rejected_comments"] == 1
+    comments = shown(api)
+    assert (comments[top]["status"], comments[reply]["status"]) == ("deleted", "published")
+    assert Comment.objects.get(pk=top).body == ""
+
+
 def test_recounting_after_an_import_makes_the_placeholders(debate):
     top = Comment.objects.create(debate=debate, body="Top", status="rejected")
     middle = Comment.objects.create(debate=debate, parent=top, thread=top, depth=1, body="Middle", status="spam")
@@ -268,20 +301,25 @@ def test_the_migration_lists_existing_hidden_comments_with_replies(debate, make_
     author = make_participant().participant
     top = Comment.objects.create(debate=debate, participant=author, body="Old", status="published")
     reply = Comment.objects.create(debate=debate, parent=top, thread=top, depth=1, body="Kept", status="published")
-    lone = Comment.objects.create(debate=debate, body="Alone", status="published")
-    # Rejected before placeholders existed: no flag, and the thread count left it out.
-    Comment.objects.filter(pk__in=[top.pk, lone.pk]).update(status="rejected")
-    Debate.objects.filter(pk=debate.pk).update(thread_count=0)
+    second = Comment.objects.create(debate=debate, body="Second", status="published")
+    Comment.objects.create(debate=debate, parent=second, thread=second, depth=1, body="Also kept", status="published")
+    Comment.objects.create(debate=debate, body="Alone", status="rejected")
+    # A deleted comment kept for a rejected reply alone was listed; it no longer is.
+    deleted = Comment.objects.create(debate=debate, body="", status="deleted")
+    Comment.objects.create(debate=debate, parent=deleted, thread=deleted, depth=1, body="No", status="rejected")
+    # Rejected before placeholders existed: no flag, and the thread count left them out.
+    Comment.objects.filter(pk__in=[top.pk, second.pk]).update(status="rejected")
+    Debate.objects.filter(pk=debate.pk).update(thread_count=7)
     executor = MigrationExecutor(connection)
     executor.migrate([("debates", "0008_debate_queue_counts")])
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
-    assert list(Comment.objects.filter(placeholder=True).values_list("pk", flat=True)) == [top.pk]
+    assert set(Comment.objects.filter(placeholder=True).values_list("pk", flat=True)) == {top.pk, second.pk}
     assert not Comment.objects.get(pk=reply.pk).placeholder
-    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 1
+    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 2
     # Back again, the thread count is what the code before placeholders lists.
     executor.loader.build_graph()
     executor.migrate([("debates", "0008_debate_queue_counts")])
-    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 0
+    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 1
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -225,7 +225,7 @@ def test_erasing_leaves_no_trace_of_the_participant_anywhere(journey, api):
         assert token not in public
         assert token not in listed
     assert "Bravo-reply" in public
-    assert "deleted by its author" in public
+    assert "This comment was deleted." in public
     after = api.get(f"/api/v1/debates/{SLUG}/results", key=journey["key_b"]).json()
     assert after["total"] == before["total"] - 1
     assert sum(t.added - t.removed for t in DailyTally.objects.all()) == 1

@@ -168,12 +168,12 @@ class _Page:
         pk = c.pk
         removed = getattr(c, "removed", False)  # a hidden comment's placeholder (``reading.comment_page``)
         pending = c.status == "pending" and not removed
-        out.append(
-            f'<li class="comment depth-{c.depth}{" is-pending" if pending else ""}" id="c{pk}">'
-            f'<article aria-labelledby="c{pk}-by">'
-        )
+        # A placeholder has no author's name to be labelled by.
+        label = 'aria-label="A comment no longer shown"' if c.is_deleted or removed else f'aria-labelledby="c{pk}-by"'
+        classes = f"comment depth-{c.depth}{' is-pending' if pending else ''}"
+        out.append(f'<li class="{classes}" id="c{pk}"><article {label}>')
         if c.is_deleted:
-            out.append('<p class="deleted">This comment was deleted by its author.</p>')
+            out.append('<p class="deleted">This comment was deleted.</p>')
         elif removed:
             out.append(f'<p class="deleted">{REMOVED_TEXT[c.status]}')
             if getattr(c, "is_mine", False):
