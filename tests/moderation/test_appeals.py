@@ -74,6 +74,17 @@ def test_the_appeals_tab_and_its_decision(reader, make_comment, moderator):
     assert moderator.get("/api/v1/moderation/queue?tab=appeals").json()["counts"]["appeals"] == 0
 
 
+def test_a_comment_rejected_again_after_a_granted_appeal_says_so(reader, make_comment, moderator):
+    comment = make_comment("Said twice", participant=reader.participant, status=Status.REJECTED)
+    reader.post(f"/comments/{comment.pk}/status/", {"note": "Read it again please"})
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
+    moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "reject", "reason": "off_topic"})
+    html = " ".join(reader.get(f"/comments/{comment.pk}/status/").content.decode().split())
+    assert "your comment is now published" not in html
+    assert "your appeal was granted and the comment published. A moderator has since decided on it again" in html
+    assert "Send the appeal" not in html
+
+
 def test_an_upheld_appeal_says_the_decision_stands(reader, make_comment, moderator):
     comment = make_comment(participant=reader.participant, status=Status.REJECTED)
     Appeal.objects.create(comment=comment, note="Please")
@@ -102,6 +113,7 @@ def test_my_comments_lists_status_links(reader, make_comment):
     html = reader.get("/comments/mine/").content.decode()
     assert "Mine, held" in html
     assert f"/comments/{comment.pk}/status/" in html
+    assert "where others replied to one, they see a placeholder without its text" in html
 
 
 def test_a_rejected_author_is_told_on_the_debate_and_in_my_data_where_to_appeal(
