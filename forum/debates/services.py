@@ -487,7 +487,7 @@ def comment_erase(comment: Comment) -> None:
             grandparent = parent.parent
             parent.delete()
             parent = grandparent
-        # A hidden comment kept as a placeholder for its replies may have lost its last one.
+        # An unpublished comment kept as a placeholder may have lost its last visible reply.
         if parent is not None:
             sync_placeholder(parent.pk)
 

@@ -4,6 +4,7 @@ allauth flow (password, then a TOTP code), and the people who must be refused.""
 import base64
 import itertools
 import secrets
+import threading
 import time
 
 import pytest
@@ -12,6 +13,7 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connections, transaction
 from django.test import Client
 
 from forum.debates.models import Comment
@@ -109,3 +111,34 @@ def make_comment(debate, make_participant):
         return comment
 
     return make
+
+
+def while_deciding(comment_id: int, status: str, meanwhile) -> None:
+    """Give a comment a new status in a transaction that stays open half a second,
+    and call ``meanwhile`` in another thread once the change is made (each thread
+    with its own connection): a moderator's decision racing another change."""
+    decided = threading.Event()
+
+    def decide():
+        try:
+            with transaction.atomic():
+                comment = Comment.objects.select_for_update().get(pk=comment_id)
+                comment.status = status
+                comment.save(update_fields=["status"])
+                decided.set()
+                time.sleep(0.5)  # the other change arrives now
+        finally:
+            connections.close_all()
+
+    def other():
+        try:
+            decided.wait(5)
+            meanwhile()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=decide), threading.Thread(target=other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

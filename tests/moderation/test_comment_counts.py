@@ -2,16 +2,15 @@
 comment (listed threads, placeholders included, published, held, rejected and
 spam comments), agree with the rows after every kind of change."""
 
-import threading
-import time
 from http import HTTPStatus
 
 import pytest
-from django.db import connections, transaction
 from django.db.models import Q
 
 from forum.debates.models import Comment, Debate
 from forum.debates.services import comment_delete
+
+from .conftest import while_deciding
 
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
 
@@ -148,30 +147,6 @@ def test_a_deletion_waiting_on_a_moderators_decision_counts_what_was_decided(deb
     held = Comment.objects.create(
         debate=debate, participant=author, body="Held", body_html="<p>Held</p>", status=Comment.Status.PENDING
     )
-    deciding = threading.Event()
-
-    def approve():
-        try:
-            with transaction.atomic():
-                comment = Comment.objects.select_for_update().get(pk=held.pk)
-                comment.status = Comment.Status.PUBLISHED
-                comment.save(update_fields=["status"])
-                deciding.set()
-                time.sleep(0.5)  # the author's deletion arrives now
-        finally:
-            connections.close_all()
-
-    def delete():
-        try:
-            deciding.wait(5)
-            comment_delete(comment_id=held.pk, participant=author)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=approve), threading.Thread(target=delete)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    while_deciding(held.pk, Comment.Status.PUBLISHED, lambda: comment_delete(comment_id=held.pk, participant=author))
     assert not Comment.objects.filter(pk=held.pk).exists()
     assert stored_and_actual(debate) == ((0, 0, 0, 0, 0), (0, 0, 0, 0, 0))

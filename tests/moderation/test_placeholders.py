@@ -3,17 +3,17 @@ the published replies under it down too: it is listed to everyone as a
 placeholder without its text while visible replies hang on it, and only then."""
 
 import datetime
-import threading
-import time
 from http import HTTPStatus
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from forum.debates.models import Comment, Debate
 from forum.debates.privacy import participant_erase, purge_expired_data
+
+from .conftest import while_deciding
 
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
 REMOVED = "This comment was removed by a moderator."
@@ -264,34 +264,14 @@ def test_a_reply_taken_down_while_its_parent_is_being_taken_down_leaves_no_empty
     for the first's row lock and then reads the parent as it was committed."""
     parent = Comment.objects.create(debate=debate, body="Parent", status="published")
     reply = Comment.objects.create(debate=debate, parent=parent, thread=parent, depth=1, body="Reply")
-    deciding = threading.Event()
-
-    def take_down_the_parent():
-        try:
-            with transaction.atomic():
-                comment = Comment.objects.select_for_update().get(pk=parent.pk)
-                comment.status = Comment.Status.REJECTED
-                comment.save(update_fields=["status"])
-                deciding.set()
-                time.sleep(0.5)  # the reply's decision arrives now
-        finally:
-            connections.close_all()
 
     def take_down_the_reply():
-        try:
-            deciding.wait(5)
-            with transaction.atomic():
-                comment = Comment.objects.select_for_update().get(pk=reply.pk)
-                comment.status = Comment.Status.REJECTED
-                comment.save(update_fields=["status"])
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            comment = Comment.objects.select_for_update().get(pk=reply.pk)
+            comment.status = Comment.Status.REJECTED
+            comment.save(update_fields=["status"])
 
-    threads = [threading.Thread(target=take_down_the_parent), threading.Thread(target=take_down_the_reply)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    while_deciding(parent.pk, Comment.Status.REJECTED, take_down_the_reply)
     assert not Comment.objects.get(pk=parent.pk).placeholder
     assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 0
 
