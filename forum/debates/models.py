@@ -338,7 +338,7 @@ class Comment(models.Model):
             if _UNREAD in before:
                 before = Comment.objects.filter(pk=self.pk).values_list("status", "placeholder").first()
             if before is not None and before[0] != self.status:
-                placeholder = self.status in self.UNPUBLISHED and self.children.filter(self.LISTED_Q).exists()
+                placeholder = self.status in self.UNPUBLISHED and self.has_listed_reply()
                 if placeholder != self.placeholder:
                     self.placeholder = placeholder
                     if update_fields is not None:
@@ -353,6 +353,13 @@ class Comment(models.Model):
             # (not as a reply's poster read it before a moderator took it down).
             if self.parent_id is not None and _listed(before) != _listed(after):
                 sync_placeholder(self.parent_id)
+            if before is not None and before[0] != self.status and self.status in self.UNPUBLISHED:
+                # Read again now that the counts' UPDATE holds the debate row: a
+                # reply taken down meanwhile may have committed since the first read.
+                placeholder = self.has_listed_reply()
+                if placeholder != self.placeholder:
+                    self.placeholder = placeholder
+                    self.save(update_fields=["placeholder"])
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -360,6 +367,9 @@ class Comment(models.Model):
         comment._stored_status = comment.__dict__.get("status", _UNREAD)
         comment._stored_placeholder = comment.__dict__.get("placeholder", _UNREAD)
         return comment
+
+    def has_listed_reply(self) -> bool:
+        return self.children.filter(self.LISTED_Q).exists()
 
     @property
     def is_deleted(self) -> bool:
@@ -387,7 +397,7 @@ def sync_placeholder(comment_id: int) -> None:
     comment = comments.filter(pk=comment_id, status__in=Comment.UNPUBLISHED).first()
     if comment is None:
         return
-    placeholder = comment.children.filter(Comment.LISTED_Q).exists()
+    placeholder = comment.has_listed_reply()
     if placeholder != comment.placeholder:
         comment.placeholder = placeholder
         comment.save(update_fields=["placeholder"])

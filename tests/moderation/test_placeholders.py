@@ -3,15 +3,19 @@ the published replies under it down too: it is listed to everyone as a
 placeholder without its text while visible replies hang on it, and only then."""
 
 import datetime
+import threading
 from http import HTTPStatus
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from forum.debates import models, services
 from forum.debates.models import Comment, Debate
 from forum.debates.privacy import participant_erase, purge_expired_data
+from forum.debates.services import comment_delete
+from forum.moderation.services import comment_decide
 
 from .conftest import while_deciding
 
@@ -199,9 +203,6 @@ def test_a_report_that_makes_a_placeholder_is_thanked_under_it(reader, api, deba
 
 
 def test_a_reply_posted_as_its_parent_is_taken_down_is_not_lost(api, debate, moderator, no_rate_limits, monkeypatch):
-    from forum.debates import services
-    from forum.moderation.services import comment_decide
-
     top = api.post(URL, {"body": "Soon rejected."}).json()["id"]
     checks = services._refuse_if_slow_or_repeated
 
@@ -273,6 +274,41 @@ def test_a_reply_taken_down_while_its_parent_is_being_taken_down_leaves_no_empty
 
     while_deciding(parent.pk, Comment.Status.REJECTED, take_down_the_reply)
     assert not Comment.objects.get(pk=parent.pk).placeholder
+    assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_taken_down_just_after_its_parent_read_it_leaves_no_empty_placeholder(
+    debate, make_participant, monkeypatch
+):
+    """The other order: the parent's deletion reads its reply as visible, then the
+    reply's rejection commits before the parent's counts are moved. The parent
+    reads its replies again once its counts' UPDATE holds the debate row.
+    (SQLite takes its write lock at BEGIN, so no other write comes in between.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises whole write transactions")
+    author = make_participant().participant
+    parent = Comment.objects.create(debate=debate, participant=author, body="Parent", status="published")
+    reply = Comment.objects.create(debate=debate, parent=parent, thread=parent, depth=1, body="Reply")
+    count_change = models.count_change
+
+    def reply_taken_down_first(debate_id, depth, before, after):
+        if after == ("deleted", True):  # the parent, after reading its reply as visible
+            decision = threading.Thread(target=take_down, args=[reply.pk])
+            decision.start()
+            decision.join()
+        count_change(debate_id, depth, before, after)
+
+    def take_down(pk):
+        try:
+            comment_decide(comment_id=pk, moderator=None, decision="reject", reason="off_topic")
+        finally:
+            connections.close_all()
+
+    monkeypatch.setattr(models, "count_change", reply_taken_down_first)
+    comment_delete(comment_id=parent.pk, participant=author)
+    assert Comment.objects.get(pk=reply.pk).status == "rejected"
+    assert list(Comment.objects.filter(pk=parent.pk).values_list("status", "placeholder")) == [("deleted", False)]
     assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 0
 
 
