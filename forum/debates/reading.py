@@ -51,8 +51,30 @@ UNSHOWN = ("body", "reasons", "idempotency_key", "network_hash", "decided_at", "
 
 def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: str = "", page: int = 1) -> CommentPage:
     sort = sort if sort in SORTS else "newest"
+    # The counts every reader shares are kept on the debate row (``Comment.save``);
+    # a viewer's own held comments are added by one query over their comments.
+    # So are the ones a moderator rejected, which the page does not show: the
+    # author is told, and where to see why and appeal.
+    own = {"top": 0, "all": 0, "replies": 0, "declined": 0}
+    held = Comment.Status.PENDING
+    if participant is not None:
+        declined = [Comment.Status.REJECTED, Comment.Status.SPAM]
+        own = Comment.objects.filter(debate=debate, participant=participant, status__in=[held, *declined]).aggregate(
+            # (a held comment that is a placeholder is in the debate's thread count already)
+            top=Count("pk", filter=Q(status=held, depth=0, placeholder=False)),
+            all=Count("pk", filter=Q(status=held)),
+            replies=Count("pk", filter=Q(status=held, depth__gt=0)),
+            declined=Count("pk", filter=Q(status__in=declined, appeal__isnull=True)),
+        )
     visible = Comment.objects.filter(debate=debate).visible_to(participant)
     top = visible.filter(depth=0)
+    # The viewer's own held replies stay in sight under comments nobody else is
+    # shown (taken down, or deleted, with no other visible reply): their threads
+    # are listed for them, and the comments above them as placeholders.
+    own_held_replies = bool(own["replies"]) and not stance
+    if own_held_replies:
+        mine = Comment.objects.filter(debate=debate, participant=participant, status=held, depth__gt=0)
+        top = top | Comment.objects.filter(debate=debate, depth=0, pk__in=mine.values("thread_id"))
     if stance:
         # A placeholder shows no stance, so no stance filter lists it.
         top = top.exclude(placeholder=True)
@@ -60,21 +82,9 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         top = top.filter(stance__isnull=True)
     elif stance:
         top = top.filter(stance__key=stance)
-    # The counts every reader shares are kept on the debate row (``Comment.save``);
-    # a viewer's own held comments are added by one query over their comments.
-    # So are the ones a moderator rejected, which the page does not show: the
-    # author is told, and where to see why and appeal.
-    own = {"top": 0, "all": 0, "declined": 0}
-    if participant is not None:
-        held, declined = Comment.Status.PENDING, [Comment.Status.REJECTED, Comment.Status.SPAM]
-        own = Comment.objects.filter(debate=debate, participant=participant, status__in=[held, *declined]).aggregate(
-            # (a held comment that is a placeholder is in the debate's thread count already)
-            top=Count("pk", filter=Q(status=held, depth=0, placeholder=False)),
-            all=Count("pk", filter=Q(status=held)),
-            declined=Count("pk", filter=Q(status__in=declined, appeal__isnull=True)),
-        )
-    # A stance filter is counted: the debate keeps no count per stance.
-    top_count = top.count() if stance else debate.thread_count + own["top"]
+    # A stance filter, or threads listed for the viewer alone, are counted: the
+    # debate keeps no count of them.
+    top_count = top.count() if stance or own_held_replies else debate.thread_count + own["top"]
     per_page = settings.COMMENTS_PER_PAGE
     pages = max(1, math.ceil(top_count / per_page))
     page = min(max(1, page), pages)
@@ -99,10 +109,12 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         threads = None
     by_id = {}
     replies = []
-    for c in rows if rows is not None else ():
+    rows = list(rows) if rows is not None else []
+    above_own_held = _above_own_held(rows, participant) if own_held_replies else set()
+    for c in rows:
         if c.depth == 0:
             by_id[c.pk] = _as_listed(c, participant)
-        elif c.is_visible_to(participant):  # the replies' visibility is decided here
+        elif c.is_visible_to(participant) or c.pk in above_own_held:  # the replies' visibility is decided here
             replies.append(_as_listed(c, participant))
     if threads is None:
         threads = _ordered(list(by_id.values()), SORTS[sort])
@@ -126,6 +138,19 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     return CommentPage(
         count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads, declined=own["declined"]
     )
+
+
+def _above_own_held(rows, participant) -> set[int]:
+    """The replies above the viewer's own held replies among these rows."""
+    by_id = {c.pk: c for c in rows}
+    above = set()
+    for c in rows:
+        if c.depth > 0 and c.participant_id == participant.pk and c.status == Comment.Status.PENDING:
+            parent = by_id.get(c.parent_id)
+            while parent is not None and parent.depth > 0 and parent.pk not in above:
+                above.add(parent.pk)
+                parent = by_id.get(parent.parent_id)
+    return above
 
 
 def _as_listed(comment: Comment, participant) -> Comment:

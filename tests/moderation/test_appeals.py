@@ -113,7 +113,7 @@ def test_my_comments_lists_status_links(reader, make_comment):
     html = reader.get("/comments/mine/").content.decode()
     assert "Mine, held" in html
     assert f"/comments/{comment.pk}/status/" in html
-    assert "where others replied to one, they see a placeholder without its text" in html
+    assert "where others' replies to one are shown, a placeholder without its text stands above them" in html
 
 
 def test_a_rejected_author_is_told_on_the_debate_and_in_my_data_where_to_appeal(

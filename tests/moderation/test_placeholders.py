@@ -247,6 +247,36 @@ def test_a_rejected_placeholder_past_its_retention_stays_a_deleted_one(api, deba
     assert Comment.objects.get(pk=top).body == ""
 
 
+def test_a_readers_own_held_reply_stays_in_sight_under_a_comment_nobody_else_is_shown(
+    api, debate, moderator, make_participant, no_rate_limits
+):
+    author, replier = make_participant(), make_participant()
+    top = api.post(URL, {"body": "Top, soon deleted."}, key=author.key).json()["id"]
+    held = api.post(URL, {"body": "Write to me at jane@example.org", "parent_id": top}, key=replier.key).json()
+    assert held["status"] == "pending"
+    assert api.delete(f"/api/v1/comments/{top}", key=author.key).status_code == HTTPStatus.NO_CONTENT
+    # Nobody else is shown the thread: nothing in it is visible to them.
+    assert shown(api) == {}
+    # Its replier still reads their held reply, under the deleted comment's placeholder.
+    mine = shown(api, key=replier.key)
+    assert mine[top]["status"] == "deleted"
+    assert [r["id"] for r in mine[top]["replies"]] == [held["id"]]
+    page = replier.get("/")
+    assert "jane@example.org" in page.content.decode()
+    assert page.context["comments"].pages == 1
+    # Deeper down: under a reply a moderator took down, itself under a published comment.
+    second = api.post(URL, {"body": "A second thread."}).json()["id"]
+    middle = api.post(URL, {"body": "Its answer.", "parent_id": second}).json()["id"]
+    deep = api.post(URL, {"body": "Or write to joe@example.org", "parent_id": middle}, key=replier.key).json()
+    decide(moderator, middle, "reject")
+    assert shown(api)[second]["replies"] == []
+    mine = shown(api, key=replier.key)
+    assert (mine[middle]["status"], mine[middle]["body_html"]) == ("removed", "")
+    assert [r["id"] for r in mine[middle]["replies"]] == [deep["id"]]
+    # A stance filter lists no placeholder, for them either.
+    assert [c["id"] for c in api.get(URL, key=replier.key, stance="none").json()["results"]] == [second]
+
+
 def test_recounting_after_an_import_makes_the_placeholders(debate):
     top = Comment.objects.create(debate=debate, body="Top", status="rejected")
     middle = Comment.objects.create(debate=debate, parent=top, thread=top, depth=1, body="Middle", status="spam")
