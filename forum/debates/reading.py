@@ -55,15 +55,24 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     # a viewer's own held comments are added by one query over their comments.
     # So are the ones a moderator rejected, which the page does not show: the
     # author is told, and where to see why and appeal.
-    own = {"top": 0, "all": 0, "replies": 0, "declined": 0}
+    own = {"top": 0, "all": 0, "replies": 0, "unlisted_threads": 0, "declined": 0}
     held = Comment.Status.PENDING
     if participant is not None:
         declined = [Comment.Status.REJECTED, Comment.Status.SPAM]
+        own_threads = Q(thread__status=held, thread__participant=participant)  # counted in "top"
         own = Comment.objects.filter(debate=debate, participant=participant, status__in=[held, *declined]).aggregate(
             # (a held comment that is a placeholder is in the debate's thread count already)
             top=Count("pk", filter=Q(status=held, depth=0, placeholder=False)),
             all=Count("pk", filter=Q(status=held)),
             replies=Count("pk", filter=Q(status=held, depth__gt=0)),
+            # The threads of held replies whose top-level comment nobody else is shown.
+            unlisted_threads=Count(
+                "thread",
+                distinct=True,
+                filter=Q(status=held, depth__gt=0, thread__placeholder=False)
+                & ~Q(thread__status=Comment.Status.PUBLISHED)
+                & ~own_threads,
+            ),
             declined=Count("pk", filter=Q(status__in=declined, appeal__isnull=True)),
         )
     visible = Comment.objects.filter(debate=debate).visible_to(participant)
@@ -72,7 +81,8 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     # shown (taken down, or deleted, with no other visible reply): their threads
     # are listed for them, and the comments above them as placeholders.
     own_held_replies = bool(own["replies"]) and not stance
-    if own_held_replies:
+    unlisted_threads = own["unlisted_threads"] if own_held_replies else 0
+    if unlisted_threads:
         mine = Comment.objects.filter(debate=debate, participant=participant, status=held, depth__gt=0)
         top = top | Comment.objects.filter(debate=debate, depth=0, pk__in=mine.values("thread_id"))
     if stance:
@@ -82,9 +92,8 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         top = top.filter(stance__isnull=True)
     elif stance:
         top = top.filter(stance__key=stance)
-    # A stance filter, or threads listed for the viewer alone, are counted: the
-    # debate keeps no count of them.
-    top_count = top.count() if stance or own_held_replies else debate.thread_count + own["top"]
+    # A stance filter is counted: the debate keeps no count per stance.
+    top_count = top.count() if stance else debate.thread_count + own["top"] + unlisted_threads
     per_page = settings.COMMENTS_PER_PAGE
     pages = max(1, math.ceil(top_count / per_page))
     page = min(max(1, page), pages)
@@ -173,8 +182,11 @@ def _as_listed(comment: Comment, participant) -> Comment:
     return comment
 
 
-# A placeholder shows no likes, so the top sort counts none for it (they are kept for an appeal).
-_SHOWN_LIKES = Case(When(placeholder=True, then=Value(0)), default=F("like_count"), output_field=IntegerField())
+# Only a published comment shows its likes, so the top sort counts none for any
+# other (a placeholder's are kept for an appeal).
+_SHOWN_LIKES = Case(
+    When(status=Comment.Status.PUBLISHED, then=F("like_count")), default=Value(0), output_field=IntegerField()
+)
 
 
 def _in_sql(fields):

@@ -9,6 +9,7 @@ from http import HTTPStatus
 import pytest
 from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from forum.debates import models, services
@@ -17,6 +18,7 @@ from forum.debates.privacy import participant_erase, purge_expired_data
 from forum.debates.services import comment_delete
 from forum.moderation.services import comment_decide
 
+from ..conftest import app_queries
 from .conftest import while_deciding
 
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
@@ -275,6 +277,32 @@ def test_a_readers_own_held_reply_stays_in_sight_under_a_comment_nobody_else_is_
     assert [r["id"] for r in mine[middle]["replies"]] == [deep["id"]]
     # A stance filter lists no placeholder, for them either.
     assert [c["id"] for c in api.get(URL, key=replier.key, stance="none").json()["results"]] == [second]
+
+
+def test_threads_listed_for_one_reader_are_counted_ranked_and_read_like_the_others(
+    api, debate, moderator, make_participant, no_rate_limits, settings
+):
+    settings.COMMENTS_PER_PAGE = 1
+    replier, other = make_participant(), make_participant()
+    liked = api.post(URL, {"body": "Liked, then taken down."}).json()["id"]
+    for _ in range(3):
+        api.post(f"/api/v1/comments/{liked}/like", key=make_participant().key)
+    api.post(URL, {"body": "Write to me at jane@example.org", "parent_id": liked}, key=replier.key)
+    decide(moderator, liked, "reject")
+    newer = api.post(URL, {"body": "A newer thread, liked by nobody."}).json()["id"]
+    own = api.post(URL, {"body": "My own, held: jane@example.org"}, key=replier.key).json()["id"]
+    api.post(URL, {"body": "And my answer to it, held: joe@example.org", "parent_id": own}, key=replier.key)
+    # Everyone else: one thread. The replier: that one, their own held one, and the one
+    # listed for them alone, each counted once, without counting the debate's threads.
+    assert api.get(URL).json()["pages"] == 1
+    with CaptureQueriesContext(connection) as replier_reads:
+        assert api.get(URL, key=replier.key).json()["pages"] == 3
+    with CaptureQueriesContext(connection) as other_reads:
+        api.get(URL, key=other.key)
+    assert len(app_queries(replier_reads)) == len(app_queries(other_reads))
+    # The taken-down comment shows no likes, and the top sort counts none for it.
+    firsts = [api.get(URL, key=replier.key, sort="top", page=n).json()["results"][0]["id"] for n in (1, 2, 3)]
+    assert firsts == [own, newer, liked]
 
 
 def test_recounting_after_an_import_makes_the_placeholders(debate):
