@@ -7,6 +7,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.template import loader
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -32,6 +33,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 # and may be framed by no one, even when opened directly in a tab.
 RESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+
+API_PREFIX = "/api/"
+PARTICIPANT_KEY_HEADER = "X-Participant-Key"
 
 # Errors that mean a backing service is away, not that our code is wrong.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -65,6 +69,12 @@ class SecurityHeadersMiddleware:
             if settings.SECURE_HSTS_PRELOAD:
                 hsts += "; preload"
             response.setdefault("Strict-Transport-Security", hsts)
+        if request.path.startswith(API_PREFIX):
+            # A JSON answer depends on the reader's key: a shared cache must tell
+            # keys apart, and keep no copy of an answer given to one.
+            patch_vary_headers(response, [PARTICIPANT_KEY_HEADER])
+            if PARTICIPANT_KEY_HEADER in request.headers:
+                patch_cache_control(response, private=True)
         return response
 
 

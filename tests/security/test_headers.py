@@ -147,3 +147,16 @@ def test_the_participant_cookie_meets_the_host_prefix_rules_under_https(debate, 
     assert cookie["path"] == "/"
     assert cookie["domain"] == ""
     assert django_settings.PARTICIPANT_COOKIE_NAME == "__Host-participant"
+
+
+def test_json_answers_vary_by_the_participant_key_and_a_keyed_one_is_private(debate, reader):
+    """A shared cache in front of the app must never hand one reader's listing
+    (their held comments, their vote) to another."""
+    url = f"/api/v1/debates/{SLUG}/comments"
+    shared = Client().get(url)
+    keyed = Client().get(url, HTTP_X_PARTICIPANT_KEY=reader.key)
+    for response in (shared, keyed):
+        assert "X-Participant-Key" in response["Vary"]
+    assert "private" not in shared.get("Cache-Control", "")
+    assert "private" in keyed["Cache-Control"]
+    assert "X-Participant-Key" not in Client().get("/").get("Vary", "")  # the page varies by its cookie
