@@ -75,7 +75,10 @@ def comment_decide(*, comment_id: int, moderator, decision: str, reason: str = "
             appeal_decided = _decide_appeal(comment, "granted", now)
         else:
             comment.status = Status.REJECTED if decision == Decision.REJECT else Status.SPAM
-            comment.reasons = [*[r for r in comment.reasons if r != reason], reason]
+            # Taking a published comment down starts its reasons afresh: why it was
+            # held before was decided when it was published.
+            earlier = [] if before == Status.PUBLISHED else [r for r in comment.reasons if r != reason]
+            comment.reasons = [*earlier, reason]
             appeal_decided = _decide_appeal(comment, "upheld", now)
         comment.decided_at = now
         comment.save(update_fields=["status", "reasons", "decided_at"])

@@ -76,10 +76,14 @@ def test_the_appeals_tab_and_its_decision(reader, make_comment, moderator):
 
 def test_a_comment_rejected_again_after_a_granted_appeal_says_so(reader, make_comment, moderator):
     comment = make_comment("Said twice", participant=reader.participant, status=Status.REJECTED)
+    Comment.objects.filter(pk=comment.pk).update(reasons=["abuse"])
     reader.post(f"/comments/{comment.pk}/status/", {"note": "Read it again please"})
     moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve"})
     moderator.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "reject", "reason": "off_topic"})
     html = " ".join(reader.get(f"/comments/{comment.pk}/status/").content.decode().split())
+    # Why it is rejected now: the overturned reason is not given again.
+    assert "A moderator found it off topic for this debate." in html
+    assert "harassing or abusive" not in html
     assert "your comment is now published" not in html
     assert "your appeal was granted and the comment published. A moderator has since decided on it again" in html
     assert "Send the appeal" not in html
