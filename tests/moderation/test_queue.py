@@ -261,7 +261,9 @@ def _fill(debate, participants, n, status=Status.PENDING):
     debate.recount_comments()  # an import: no comment was saved one by one
 
 
-def test_a_published_comment_nobody_reported_can_be_removed_from_the_queue(moderator, make_comment, debate):
+def test_a_published_comment_nobody_reported_can_be_removed_from_the_queue(
+    moderator, make_comment, make_participant, debate
+):
     """Clean comments publish at once: the All published tab is where a moderator takes one down."""
     older = make_comment("An older clean comment", status=Status.PUBLISHED)
     newer = make_comment("A newer comment that breaks the rules", status=Status.PUBLISHED)
@@ -270,10 +272,15 @@ def test_a_published_comment_nobody_reported_can_be_removed_from_the_queue(moder
     assert 'All published <span class="tab-count">2</span>' in html
     assert html.index("A newer comment") < html.index("An older clean comment")
     assert "Held, not published" not in html
+    # A published comment nobody reports has nothing to approve: no Approve, which did nothing.
+    assert 'name="action" value="approve"' not in html
     moderator.post(f"/moderation/comments/{newer.pk}/decide/", {"action": "reject", "reason": "abuse"})
     assert Comment.objects.get(pk=newer.pk).status == Status.REJECTED
     assert "breaks the rules" not in Client().get("/").content.decode()
     assert Comment.objects.get(pk=older.pk).status == Status.PUBLISHED
+    make_participant().post(f"/comments/{older.pk}/report/", {"reason": "spam"})
+    reported = moderator.get("/moderation/?tab=published").content.decode()
+    assert reported.count('name="action" value="approve"') == 1  # keeping a reported one closes its reports
 
 
 @pytest.mark.parametrize("tab", ["pending", "reported", "published"])

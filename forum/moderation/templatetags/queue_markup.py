@@ -185,13 +185,19 @@ class _Queue:
         next_anchor = f"#item-{item.next_id}" if item.next_id else ""
         appeal = item.appeal_open
         approve = " and close reports" if self.tab == "reported" else (": grant the appeal" if appeal else "")
+        # A published comment that nobody reports has nothing to approve.
+        approvable = item.status != "published" or item.open_reports or appeal
         # Spaces between the controls, as the template had: they are inline, and touch without.
         out.append(
             f'<div class="queue-actions"><form method="post" action="{escape(item.decide_url)}" class="decide-form">'
             f'{self.csrf} <input type="hidden" name="return_to" value="{self.here}{next_anchor}"> '
-            '<button type="submit" name="action" value="approve" class="button button-primary" data-key="a">'
-            f"<u>A</u>pprove{approve}</button> "
-            f'<label for="reason-{ref}" class="visually-hidden">Reason for rejecting</label> '
+            + (
+                '<button type="submit" name="action" value="approve" class="button button-primary" data-key="a">'
+                f"<u>A</u>pprove{approve}</button> "
+                if approvable
+                else ""
+            )
+            + f'<label for="reason-{ref}" class="visually-hidden">Reason for rejecting</label> '
             f'<select name="reason" id="reason-{ref}">{item.reason_options}</select> '
             '<button type="submit" name="action" value="reject" class="button" data-key="r">'
             f"<u>R</u>eject{': uphold' if appeal else ''}</button> "
