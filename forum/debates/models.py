@@ -377,8 +377,10 @@ class Comment(models.Model):
 
     def is_visible_to(self, participant) -> bool:
         """``CommentQuerySet.visible_to`` for a comment already read."""
-        if self.status == self.Status.PUBLISHED or self.placeholder:
-            return True
+        return self.status == self.Status.PUBLISHED or self.placeholder or self.is_own_held(participant)
+
+    def is_own_held(self, participant) -> bool:
+        """Whether this is the viewer's own comment awaiting moderation, which they see whole."""
         return participant is not None and self.participant_id == participant.pk and self.status == self.Status.PENDING
 
 

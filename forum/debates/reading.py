@@ -154,7 +154,7 @@ def _above_own_held(rows, participant) -> set[int]:
     by_id = {c.pk: c for c in rows}
     above = set()
     for c in rows:
-        if c.depth > 0 and c.participant_id == participant.pk and c.status == Comment.Status.PENDING:
+        if c.depth > 0 and c.is_own_held(participant):
             parent = by_id.get(c.parent_id)
             while parent is not None and parent.depth > 0 and parent.pk not in above:
                 above.add(parent.pk)
@@ -167,12 +167,7 @@ def _as_listed(comment: Comment, participant) -> Comment:
     as a placeholder (``removed``) keeps nothing but its place, unless it is the
     viewer's own held comment, which they see whole."""
     comment.replies = []
-    own_held = (
-        participant is not None
-        and comment.participant_id == participant.pk
-        and comment.status == Comment.Status.PENDING
-    )
-    comment.removed = comment.status in Comment.HIDDEN and not own_held
+    comment.removed = comment.status in Comment.HIDDEN and not comment.is_own_held(participant)
     if comment.removed:
         comment.body_html = ""
         comment.author_name = ""
