@@ -1,11 +1,9 @@
 """The same comment rules through the HTML forms, which work without JavaScript."""
 
 import html as htmllib
-import json
 import re
 import time
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
 from django.core import signing
@@ -14,10 +12,10 @@ from django.test import Client
 from forum.debates.forms import form_token
 from forum.debates.models import Ballot, Comment, Participant, Report, WordRule
 from forum.debates.services import normalise_text
+from tests.security.payloads import blns
 
 SLUG = "clearview-ai-cnil-fine"
 POST_URL = f"/debates/{SLUG}/comments/"
-BLNS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "blns.json"
 
 
 def old_token(seconds=60):
@@ -176,14 +174,10 @@ def test_stance_badge_and_filter_on_the_page(reader, make_participant, debate, n
     assert 'title="Voted: An unacceptable invasion of privacy"' in page
 
 
-def corpus():
-    return [s for s in json.loads(BLNS.read_text()) if isinstance(s, str)]
-
-
 def test_every_blns_string_as_body_and_name_gives_201_or_400_and_shows_what_was_sent(api, debate, no_rate_limits):
     url = f"/api/v1/debates/{SLUG}/comments"
     key = None
-    for i, text in enumerate(corpus()):
+    for i, text in enumerate(blns()):
         body = f"{i}: {text}"
         response = api.post(url, {"body": body, "author_name": text[:40]}, key=key)
         assert response.status_code in (HTTPStatus.CREATED, HTTPStatus.BAD_REQUEST), (text, response.content)
@@ -196,7 +190,7 @@ def test_every_blns_string_as_body_and_name_gives_201_or_400_and_shows_what_was_
             stored = Comment.objects.get(pk=response.json()["id"])
             assert stored.body == normalise_text(body)
     assert Participant.objects.count() == 1
-    assert Comment.objects.count() > len(corpus()) * 0.9
+    assert Comment.objects.count() > len(blns()) * 0.9
 
 
 def test_reporting_in_place_returns_the_debate_page_with_a_thank_you(reader, make_participant, debate, no_rate_limits):

@@ -1,20 +1,18 @@
 """Cells a spreadsheet would run as a formula are neutralised in CSV and XLSX,
 using the Big List of Naughty Strings and our own payloads; JSON stays exact."""
 
-import json
-from pathlib import Path
-
 import pytest
 
 from forum.debates.models import Comment, Debate, PollOption
 from forum.lib.csvsafe import FORMULA_TRIGGERS, is_formula_like, neutralise, xlsx_text
+from tests.security.payloads import blns
 
 from .conftest import formula_cells, parse_csv, parse_json, parse_xlsx, xlsx_rows
 from .readback import export_bytes
 
 pytestmark = pytest.mark.django_db
 
-BLNS = json.loads((Path(__file__).resolve().parents[2].parent / "shared/corpora/blns.json").read_text())
+BLNS = blns()
 OURS = [
     "=1+1",
     "=cmd|' /C calc'!A0",

@@ -1,8 +1,9 @@
 """Hostile strings for the input tests, and the oracle for what readers must see.
 
-The Big List of Naughty Strings (``/work/shared/corpora/blns.json``, MIT, by
-Max Woolf) plus cross-site scripting payloads and edge cases of our own. The
-API tests and the browser tests send the same list.
+The Big List of Naughty Strings (``tests/corpora/blns.json``, a copy of the
+workplace's ``shared/corpora/blns.json`` so that a clone tests alone; MIT, by
+Max Woolf, see ``blns.LICENSE``) plus cross-site scripting payloads and edge
+cases of our own. The API tests and the browser tests send the same list.
 """
 
 import json
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 from forum.lib.markdown import _comment_md
 
-BLNS = Path(os.environ.get("BLNS_PATH", Path(__file__).resolve().parents[3] / "shared" / "corpora" / "blns.json"))
+BLNS = Path(os.environ.get("BLNS_PATH", Path(__file__).resolve().parents[1] / "corpora" / "blns.json"))
 
 XSS = [
     "<script>alert(1)</script>",
@@ -78,10 +79,14 @@ XSS = [
 ]
 
 
+def blns() -> list[str]:
+    """The strings of the corpus, in its order."""
+    return [s for s in json.loads(BLNS.read_text(encoding="utf-8")) if isinstance(s, str)]
+
+
 def hostile_strings() -> list[str]:
     """Every string of the corpus, then our own; duplicates removed, order kept."""
-    corpus = json.loads(BLNS.read_text(encoding="utf-8"))
-    return list(dict.fromkeys([*corpus, *XSS]))
+    return list(dict.fromkeys([*blns(), *XSS]))
 
 
 def normalised(text: str) -> str:
