@@ -1,12 +1,10 @@
 """The lean toxicity scorer gives alt-profanity-check's own probability."""
 
-import json
-
 import pytest
 from profanity_check import predict_prob
 
 from forum.moderation.toxicity import toxicity_score
-from tests.security.payloads import BLNS, XSS
+from tests.security.payloads import XSS, blns
 
 SENTENCES = [
     "The CNIL was right to fine them.",
@@ -25,7 +23,7 @@ SENTENCES = [
 
 
 def corpus() -> list[str]:
-    return SENTENCES + XSS + [s for s in json.loads(BLNS.read_text()) if s.strip()]
+    return SENTENCES + XSS + [s for s in blns() if s.strip()]
 
 
 def test_the_score_equals_the_librarys_probability():
