@@ -200,6 +200,7 @@ class ItemOut(Schema):
     appeal: str | None
     history: HistoryOut | None
     suggested_reason: str
+    listed_replies: int
 
 
 class QueueOut(Schema):
@@ -244,6 +245,7 @@ def _item_out(c: Comment) -> dict:
             else None
         ),
         "suggested_reason": c.suggested_reason,
+        "listed_replies": c.listed_replies,
     }
 
 

@@ -76,6 +76,28 @@ def test_a_rejected_comment_keeps_its_replies_under_a_placeholder(anon, api, deb
     assert refused.status_code == HTTPStatus.NOT_FOUND
 
 
+def test_the_queue_says_which_items_have_replies_that_readers_see(api, debate, moderator, thread):
+    """Before taking a comment down, a moderator learns that its replies will stay under a placeholder."""
+    _, top, reply, nested = thread
+    taken_down = api.post(URL, {"body": "A reply taken down.", "parent_id": top}).json()["id"]
+    decide(moderator, taken_down, "reject")  # no longer listed: not counted
+    api.post(URL, {"body": "Another reply worth keeping.", "parent_id": top})
+    published = moderator.get("/moderation/?tab=published").content.decode()
+    item = published[published.index(f'id="item-{top}"') :]
+    item = item[: item.index("</li>")]
+    assert f"2 replies shown under it: taken down, it leaves “{REMOVED}” in its place, above them." in item
+    item = published[published.index(f'id="item-{reply}"') :]
+    assert f"1 reply shown under it: taken down, it leaves “{REMOVED}” in its place, above it." in item
+    nested_item = published[published.index(f'id="item-{nested}"') :]
+    assert "shown under it" not in nested_item[: nested_item.index("</li>")]
+    items = {i["id"]: i for i in moderator.get("/api/v1/moderation/queue?tab=published").json()["items"]}
+    assert (items[top]["listed_replies"], items[reply]["listed_replies"], items[nested]["listed_replies"]) == (2, 1, 0)
+
+    decide(moderator, top, "reject")
+    rejected = moderator.get("/moderation/?tab=rejected").content.decode()
+    assert f"Readers see “{REMOVED}” in its place, above 2 replies." in rejected
+
+
 def test_the_author_sees_the_placeholder_with_the_way_to_appeal(api, debate, moderator, thread, make_participant):
     author, top, *_ = thread
     decide(moderator, top, "spam", reason="spam")

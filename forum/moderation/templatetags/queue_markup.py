@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator, normalize_newlines
 
-from forum.debates.templatetags.comment_markup import ago
+from forum.debates.templatetags.comment_markup import REMOVED_TEXT, ago
 
 from ..forms import NETWORK_BAN_NOTE
 from .moderation import reason_badges
@@ -106,6 +106,7 @@ class _Queue:
         out.append(f'<div class="comment-body">{item.body_html}</div>')
         if item.reasons:
             out.append(f'<p class="reasons"><span class="muted">Reasons:</span> {reason_badges(item.reasons)}</p>')
+        self._listed_replies(item, out)
         if item.appeal_open:
             appeal = item.appeal_open
             out.append(
@@ -117,6 +118,22 @@ class _Queue:
         self._history(item, out)
         self._actions(item, out)
         out.append("</article></li>")
+
+    def _listed_replies(self, item, out):
+        """Replies readers see under the comment keep a placeholder in its place."""
+        n = item.listed_replies
+        if not n:
+            return
+        replies = f"{n} repl{'y' if n == 1 else 'ies'}"
+        if item.status == "published":
+            text = (
+                f"{replies} shown under it: taken down, it leaves “{REMOVED_TEXT['rejected']}”"
+                f" in its place, above {'it' if n == 1 else 'them'}."
+            )
+        else:
+            shown = REMOVED_TEXT.get(item.status, "This comment was deleted.")
+            text = f"Readers see “{shown}” in its place, above {replies}."
+        out.append(f'<p class="muted listed-replies">{text}</p>')
 
     def _reports(self, item, out):
         reports = item.report_list
