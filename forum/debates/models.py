@@ -415,11 +415,12 @@ KEPT_COUNTS = {
     "spam_count": ((Comment.Status.SPAM,), False, False),
 }
 
-# Every status change of a comment moves the debate's counts in one prepared UPDATE.
+# Every status change of a comment moves the debate's counts in one prepared
+# UPDATE, which also bumps the debate's version: what readers see has changed.
 _ADD_COUNTS = prepared.Update(
     lambda pk, *deltas: (
         Debate.objects.filter(pk=pk),
-        {name: F(name) + delta for name, delta in zip(KEPT_COUNTS, deltas, strict=True)},
+        {"version": F("version") + 1, **{name: F(name) + d for name, d in zip(KEPT_COUNTS, deltas, strict=True)}},
     ),
     [-999_990, *(-999_991 - i for i in range(len(KEPT_COUNTS)))],
 )
@@ -439,8 +440,8 @@ def _counted(state, depth: int) -> list[int]:
 
 def count_change(debate_id: int, depth: int, before, after) -> None:
     """Move the debate's counts for a comment going from state ``before`` to
-    ``after``, each a (status, placeholder) pair or None (not there), in the
-    caller's transaction."""
+    ``after``, each a (status, placeholder) pair or None (not there), and bump
+    its version, in the caller's transaction."""
     deltas = [a - b for a, b in zip(_counted(after, depth), _counted(before, depth), strict=True)]
     if any(deltas):
         _ADD_COUNTS(debate_id, *deltas)

@@ -366,7 +366,8 @@ def comment_create(
         if comment.thread_id is None:
             _START_THREAD(comment.pk)
             comment.thread_id = comment.pk
-        _bump(debate.pk)
+        # No ``_bump``: a new comment, held or published, is counted on the debate
+        # row, and that UPDATE bumped the version (``count_change``).
     return Created(comment, participant, new_key)
 
 
