@@ -39,7 +39,6 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
-from django.db.models import F  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from forum.debates.models import Ballot, Comment, DailyTally, Debate, Participant, PollOption, Report  # noqa: E402
@@ -145,8 +144,7 @@ def _comments(debate: Debate, n: int, people: list[int], *, pending: int = 0) ->
             "likes_by_stance": {stance.key: i % 7} if i % 7 else {},
         }
 
-    _insert(Comment, [row(i) for i in tops])
-    Comment.objects.filter(debate=debate, depth=0).update(thread=F("id"))
+    _insert(Comment, [row(i) for i in tops])  # each heads its own thread (the database's trigger)
     # Top-level comments were written oldest first, so their ids follow the same order.
     written = Comment.objects.filter(debate=debate).order_by("created_at", "id").values_list("pk", flat=True)
     ids = dict(zip(tops, written, strict=True))

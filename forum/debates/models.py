@@ -271,7 +271,8 @@ class Comment(models.Model):
         Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
     )
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
-    # The top-level comment of the thread (itself for a top-level comment once saved).
+    # The top-level comment of the thread: itself for a top-level comment, which
+    # the database sets as it inserts one (a trigger, migration 0010).
     thread = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     depth = models.PositiveSmallIntegerField(default=0)
     author_name = models.CharField(max_length=40, default=ANONYMOUS)
@@ -343,7 +344,10 @@ class Comment(models.Model):
                     self.placeholder = placeholder
                     if update_fields is not None:
                         kwargs["update_fields"] = {*update_fields, "placeholder"}
+        inserting = self._state.adding
         super().save(*args, **kwargs)
+        if inserting and self.thread_id is None and self.depth == 0:
+            self.thread_id = self.pk  # as the database set it (migration 0010)
         if counts:
             after = (self.status, self.placeholder)
             count_change(self.debate_id, self.depth, before, after)

@@ -363,9 +363,6 @@ def comment_create(
                 return Created(existing, participant, None)
         else:
             comment.save(force_insert=True)
-        if comment.thread_id is None:
-            _START_THREAD(comment.pk)
-            comment.thread_id = comment.pk
         # No ``_bump``: a new comment, held or published, is counted on the debate
         # row, and that UPDATE bumped the version (``count_change``).
     return Created(comment, participant, new_key)
@@ -396,10 +393,6 @@ def _refuse_if_slow_or_repeated(debate: Debate, participant: Participant, body: 
             status=400,
             fields={"body": "duplicate"},
         )
-
-
-# A top-level comment heads its own thread; its id is known only once inserted.
-_START_THREAD = prepared.Update(lambda pk: (Comment.objects.filter(pk=pk), {"thread": pk}), [-1])
 
 
 def _own_comment(comment_id: int, participant: Participant | None, *, lock: bool = False) -> Comment:

@@ -48,24 +48,23 @@ def warm(api, debate, no_rate_limits):
 
 
 @pytest.mark.parametrize("earlier", [1, 50])
-def test_a_new_readers_comment_takes_eight_queries_whatever_the_data(api, debate, warm, earlier):
+def test_a_new_readers_comment_takes_seven_queries_whatever_the_data(api, debate, warm, earlier):
     add_data(debate, earlier)
     sql = captured(api, COMMENTS, {"body": "Courts, not vendors, should decide this."})
     # the debate, the ban check, the word rules; then the new participant, the
-    # comment, the debate's comment counts with its version bump, its
-    # transparency count, its thread id
-    assert len(sql) == 8, "\n".join(s[:150] for s in sql)
+    # comment (the database makes it head its own thread), the debate's comment
+    # counts with its version bump, its transparency count
+    assert len(sql) == 7, "\n".join(s[:150] for s in sql)
 
 
 @pytest.mark.parametrize("earlier", [1, 50])
-def test_a_returning_readers_comment_takes_eleven_queries_whatever_the_data(api, debate, warm, earlier):
+def test_a_returning_readers_comment_takes_ten_queries_whatever_the_data(api, debate, warm, earlier):
     key = add_data(debate, earlier)
     sql = captured(api, COMMENTS, {"body": "Still of the same mind.", "idempotency_key": "k1"}, key=key)
     # the key, the debate, the idempotency key, the ban check, slow mode and
     # duplicates in one, the word rules, the author's stance; then the comment,
-    # the debate's comment counts with its version bump, its transparency count,
-    # its thread id
-    assert len(sql) == 11, "\n".join(s[:150] for s in sql)
+    # the debate's comment counts with its version bump, its transparency count
+    assert len(sql) == 10, "\n".join(s[:150] for s in sql)
 
 
 def test_a_comment_retried_with_its_idempotency_key_takes_three_queries(api, debate, warm):
