@@ -153,9 +153,9 @@ def test_the_key_is_never_in_a_url_a_log_line_or_any_page_but_the_one_that_shows
     download = b.get("/me/download/").content.decode()
     assert key not in download  # the data file holds the key's hash, not the key
 
-    rotated = b.post("/me/key/rotate/")
+    rotated = b.post("/me/key/rotate/", follow=True)
     new_key = key_of(b)
-    assert new_key in rotated.content.decode()  # shown once, on the page that makes it
+    assert new_key in rotated.content.decode()  # shown on the page the change leads to
     for url in ("/", "/me/", f"/debates/{SLUG}/"):
         visit("get", url)
 

@@ -119,18 +119,23 @@ def my_data_erase(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def key_rotate(request):
-    """GET explains; POST replaces the key and shows the new one, this once."""
+    """GET explains; POST replaces the key, then redirects to the page that shows
+    the new one (``?done=1``, read from the cookie), so that reloading that page
+    shows the same key again instead of replacing the one just saved."""
     try:
         participant = _guarded(request)
     except Refused as refused:
         return _refused(request, refused)
     if request.method == "GET":
+        if request.GET.get("done"):
+            return render(request, "debates/me_key_rotated.html", {"new_key": cookie_key(request)})
         return render(request, "debates/me_key_rotate.html", {})
     try:
         key = participant_rotate_key(participant)
     except Refused as refused:
         return _refused(request, refused)
-    response = render(request, "debates/me_key_rotated.html", {"new_key": key})
+    response = HttpResponseRedirect(f"{reverse('debates:key-rotate')}?done=1")
+    response.status_code = HTTPStatus.SEE_OTHER
     remember_key(response, key, announce=False)
     return response
 
