@@ -35,8 +35,20 @@ class Verdict:
 
 _LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# Seven or more digits, allowing the usual separators: phone numbers, not years.
-_PHONE = re.compile(r"(?<!\w)\+?\d(?:[\s().-]?\d){6,14}(?!\w)")
+# A phone number: international (+33 6 12 34 56 78), national with its trunk
+# zero (06 12 34 56 78, 020 7946 0958) or North American ((555) 123-4567). Not
+# the other numbers a debate about a fine is full of: years, amounts (20000000,
+# 12 345 678, 20,000,000), dates (2022-10-17, 01.12.2026), decimals, ISBNs.
+# static/forum/moderation.js warns with the same pattern.
+_PHONE = re.compile(
+    r"(?<![\w.,+-])"
+    r"(?!\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?!\d|[\s().-]\d))"  # a date, day or month first
+    r"(?!\d*[.,]\d+(?!\d|[\s().-]\d))"  # a decimal
+    r"(?:\+\d(?:[\s().-]{0,2}\d){6,14}"
+    r"|0(?:[\s().-]{0,2}\d){6,14}"
+    r"|\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]\d{4})"
+    r"(?!\w|[.,]\d)"
+)
 
 
 def word_pattern(word: str) -> re.Pattern:

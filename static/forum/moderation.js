@@ -63,7 +63,15 @@
   // ------------------------------------- personal information, before posting
   // The same patterns as forum/lib/screening.py: e-mail addresses and phone numbers hold a comment.
   var EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/;
-  var PHONE = /(^|[^\w])\+?\d(?:[\s().-]?\d){6,14}(?!\w)/;
+  var PHONE = new RegExp(
+    "(?<![\\w.,+-])" +
+    "(?!\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}(?!\\d|[\\s().-]\\d))" + // a date, day or month first
+    "(?!\\d*[.,]\\d+(?!\\d|[\\s().-]\\d))" + // a decimal
+    "(?:\\+\\d(?:[\\s().-]{0,2}\\d){6,14}" +
+    "|0(?:[\\s().-]{0,2}\\d){6,14}" +
+    "|\\(?[2-9]\\d{2}\\)?[\\s.-]?\\d{3}[\\s.-]\\d{4})" +
+    "(?!\\w|[.,]\\d)"
+  );
   var warn = function (textarea) {
     var form = textarea.form;
     var note = form.querySelector(".pi-warning");

@@ -8,6 +8,7 @@ from forum.debates.models import Ban, Comment
 from tests.browser import conftest as browser_fixtures
 from tests.browser.steps import moderator_logs_in
 from tests.moderation.conftest import make_user
+from tests.moderation.test_screening import NOT_PHONE_NUMBERS, PHONE_NUMBERS
 
 # The browser journeys' fixtures (live server, fresh pages), with a Chromium of this module's own.
 live_server = browser_fixtures.live_server
@@ -85,3 +86,12 @@ def test_the_author_is_warned_before_posting_personal_information(new_page):
     expect(page.locator(".pi-warning")).to_have_count(0)
     body.fill("Call +33 6 12 34 56 78")
     expect(page.locator(".pi-warning")).to_be_visible()
+    # The page warns as the server holds: phone numbers, not the numbers of a debate about a fine.
+    for text in PHONE_NUMBERS:
+        body.fill("Clearview should pay.")
+        expect(page.locator(".pi-warning")).to_have_count(0)
+        body.fill(text)
+        expect(page.locator(".pi-warning"), text).to_be_visible()
+    for text in NOT_PHONE_NUMBERS:
+        body.fill(text)
+        expect(page.locator(".pi-warning"), text).to_have_count(0)

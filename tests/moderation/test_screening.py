@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from forum.debates.models import Comment, Debate, WordRule
-from forum.lib.screening import Action, Context, screen
+from forum.lib.screening import Action, Context, contains_personal_info, screen
 from forum.moderation.toxicity import toxicity_score
 
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
@@ -98,8 +98,45 @@ def test_personal_information_holds(api, debate, body):
     assert stored(response).reasons == ["personal_info"]
 
 
+# Phone numbers as readers write them, and the other numbers of a debate about a fine.
+PHONE_NUMBERS = [
+    "Call me on +33 6 12 34 56 78",
+    "06 12 34 56 78",
+    "0612345678",
+    "06.12.34.56.78",
+    "020 7946 0958",
+    "ring 0800 123 456.",
+    "+1 (555) 123-4567",
+    "(555) 123-4567",
+    "555.123.4567",
+    "tel:+33612345678",
+]
+NOT_PHONE_NUMBERS = [
+    "In 2022 the fine was €20,000,000 (about £17,500,000).",
+    "The fine was 20000000 euros in 2022.",
+    "On 2022-10-17 the CNIL ruled.",
+    "It was decided on 01.12.2026, or 01-12-2026, or 1/12/2026.",
+    "About 1200000 people in France.",
+    "It costs 12 345 678 euros",
+    "ISBN 978-3-16-148410-0",
+    "A ratio of 1796103503.425706, or 0.1234567, or 0,1234567.",
+    "From 2019-2022, 20 billion images.",
+]
+
+
+@pytest.mark.parametrize("text", PHONE_NUMBERS)
+def test_phone_numbers_as_readers_write_them_are_personal_information(text):
+    assert contains_personal_info(text)
+
+
+@pytest.mark.parametrize("text", NOT_PHONE_NUMBERS)
+def test_years_amounts_dates_and_decimals_are_not_phone_numbers(text):
+    assert not contains_personal_info(text)
+
+
 def test_a_year_or_a_fine_is_not_a_phone_number(api, debate):
-    assert post(api, "In 2022 the fine was €20,000,000 (about £17,500,000).").json()["status"] == "published"
+    for text in NOT_PHONE_NUMBERS:
+        assert post(api, text).json()["status"] == "published", text
 
 
 def test_the_comment_form_carries_the_personal_information_warning_script(anon, debate):
