@@ -1,7 +1,8 @@
 """gunicorn settings for `make run` and production.
 
-The access log format leaves out the client address (%(h)s): no raw IP is
-ever written to the logs.
+No raw IP is ever written to the logs: the access log format leaves out the
+client address (%(h)s), and the logger blanks any address in a line, such as
+the one gunicorn's error log gives a malformed request (``forum.lib.logs``).
 """
 
 import os
@@ -14,6 +15,7 @@ graceful_timeout = 20
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+logger_class = "forum.lib.logs.GunicornLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
