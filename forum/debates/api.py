@@ -9,6 +9,8 @@ from ninja import Field, Router, Schema
 from ninja.responses import NinjaJSONEncoder
 from pydantic import ConfigDict
 
+from forum.lib.ids import JsonId
+
 from .identity import api_participant
 from .models import Ballot, Comment, Debate
 from .network import network_hash
@@ -78,7 +80,7 @@ def get_debate(request, slug: str):
 class CommentIn(Strict):
     body: str = Field(..., max_length=20000)
     author_name: str | None = Field(None, max_length=400)
-    parent_id: int | None = None
+    parent_id: JsonId | None = None
     idempotency_key: str | None = Field(None, max_length=64)
 
 
@@ -203,7 +205,7 @@ class EditedOut(Schema):
 
 
 @router.patch(
-    "/comments/{comment_id}",
+    "/comments/{id:comment_id}",
     response={200: EditedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     tags=["comments"],
 )
@@ -212,7 +214,7 @@ def edit_comment(request, comment_id: int, payload: EditIn):
     return {"id": comment.pk, "status": comment.status, "body_html": comment.body_html, "edited_at": comment.edited_at}
 
 
-@router.delete("/comments/{comment_id}", response={204: None, 403: ErrorOut, 404: ErrorOut}, tags=["comments"])
+@router.delete("/comments/{id:comment_id}", response={204: None, 403: ErrorOut, 404: ErrorOut}, tags=["comments"])
 def delete_comment(request, comment_id: int):
     comment_delete(comment_id=comment_id, participant=api_participant(request))
     return HttpResponse(status=204)
@@ -225,7 +227,7 @@ class LikeOut(Schema):
 
 
 @router.post(
-    "/comments/{comment_id}/like",
+    "/comments/{id:comment_id}/like",
     response={200: LikeOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     tags=["comments"],
     exclude_unset=True,
@@ -252,7 +254,7 @@ class ReportOut(Schema):
 
 
 @router.post(
-    "/comments/{comment_id}/reports",
+    "/comments/{id:comment_id}/reports",
     response={201: ReportOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
     tags=["comments"],
     exclude_unset=True,

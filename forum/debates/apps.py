@@ -6,6 +6,7 @@ class DebatesConfig(AppConfig):
     label = "debates"
 
     def ready(self):
-        from forum.lib import csrf
+        from forum.lib import csrf, ids
 
         csrf.install()
+        ids.install()  # <id:…> in the URLconfs, read once the apps are ready

@@ -17,6 +17,7 @@ from pydantic import ConfigDict
 from forum.debates.identity import api_participant
 from forum.debates.models import Comment, WordRule
 from forum.debates.services import Refused, appeal_create
+from forum.lib.ids import JsonId
 
 from .authors import own_comment_status
 from .models import AuditEntry, BanDuration, RejectReason
@@ -109,7 +110,7 @@ def _own_status_out(s) -> dict:
     }
 
 
-@public_router.get("/comments/{comment_id}/moderation", response={200: OwnStatusOut, 404: ErrorOut})
+@public_router.get("/comments/{id:comment_id}/moderation", response={200: OwnStatusOut, 404: ErrorOut})
 def own_status(request, comment_id: int):
     """The status of one's own comment, why it was held or rejected, and the appeal."""
     return _own_status_out(own_comment_status(comment_id=comment_id, participant=api_participant(request)))
@@ -120,7 +121,7 @@ class AppealIn(Strict):
 
 
 @public_router.post(
-    "/comments/{comment_id}/appeal", response={201: OwnStatusOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+    "/comments/{id:comment_id}/appeal", response={201: OwnStatusOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 )
 def appeal(request, comment_id: int, payload: AppealIn):
     """Appeal a hold or a rejection of one's own comment, once, with a short note."""
@@ -276,7 +277,7 @@ class DecisionOut(Schema):
 
 
 @router.post(
-    "/comments/{comment_id}/decision", response={200: DecisionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+    "/comments/{id:comment_id}/decision", response={200: DecisionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
 def decide(request, comment_id: int, payload: DecisionIn):
     """Approve, reject (with a reason from the fixed list) or mark one comment as spam."""
@@ -287,7 +288,7 @@ def decide(request, comment_id: int, payload: DecisionIn):
 
 
 class BulkIn(Strict):
-    ids: list[int] = Field(..., min_length=1, max_length=500)
+    ids: list[JsonId] = Field(..., min_length=1, max_length=500)
     action: str = Field(..., description="approve, reject, spam, ban or unban")
     reason: str = ""
     duration: str = Field("", description="For ban: " + ", ".join(BanDuration.values))
@@ -330,7 +331,9 @@ class BanOut(Schema):
     covers_network: bool
 
 
-@router.post("/participants/{participant_id}/ban", response={201: BanOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post(
+    "/participants/{id:participant_id}/ban", response={201: BanOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+)
 def ban(request, participant_id: int, payload: BanIn):
     """Ban a participant (and its latest network hash) for 1 day, 1 week or permanently."""
     created = ban_create(
@@ -348,7 +351,7 @@ def ban(request, participant_id: int, payload: BanIn):
     }
 
 
-@router.delete("/participants/{participant_id}/ban", response={204: None, 403: ErrorOut, 409: ErrorOut})
+@router.delete("/participants/{id:participant_id}/ban", response={204: None, 403: ErrorOut, 409: ErrorOut})
 def unban(request, participant_id: int):
     """Lift the bans in force against a participant."""
     ban_lift(participant_id=participant_id, moderator=request.auth)
@@ -365,7 +368,7 @@ class NoteOut(Schema):
 
 
 @router.post(
-    "/participants/{participant_id}/notes", response={201: NoteOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+    "/participants/{id:participant_id}/notes", response={201: NoteOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
 def note(request, participant_id: int, payload: NoteIn):
     """A private moderator note about a participant."""
@@ -396,7 +399,7 @@ def add_rule(request, payload: RuleIn):
     return 201, {"id": rule.pk, "pattern": rule.pattern, "action": rule.action}
 
 
-@router.delete("/rules/{rule_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
+@router.delete("/rules/{id:rule_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def delete_rule(request, rule_id: int):
     rule_delete(rule_id=rule_id, moderator=request.auth)
     return HttpResponse(status=204)

@@ -4,6 +4,7 @@ from django import forms
 
 from forum.debates.models import Debate, WordRule
 from forum.lib.forms import TextField
+from forum.lib.ids import MAX_ID, is_id
 
 from .models import BanDuration, RejectReason
 
@@ -25,6 +26,8 @@ class IdListField(forms.Field):
                 ids.append(int(item))
             except (TypeError, ValueError):
                 raise forms.ValidationError("The selection is not valid.") from None
+            if not is_id(ids[-1]):
+                raise forms.ValidationError("The selection is not valid.")
         return list(dict.fromkeys(ids))[:500]
 
     def validate(self, value):
@@ -94,10 +97,16 @@ class AuditFilterForm(forms.Form):
 
 
 class VoidForm(forms.Form):
-    debate = forms.IntegerField()
+    debate = forms.IntegerField(min_value=1, max_value=MAX_ID)
     network_hash = forms.RegexField(regex=r"^[0-9a-f]{8,32}$")
     start = forms.DateTimeField()
     reason = TextField(max_length=500, required=False)
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if start.year >= 9999:  # the hour it starts must end within the calendar
+            raise forms.ValidationError("Choose an hour before the year 9999.")
+        return start
 
 
 class AppealForm(forms.Form):

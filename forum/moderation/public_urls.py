@@ -9,5 +9,5 @@ app_name = "moderation-public"
 urlpatterns = [
     path("transparency/", public.transparency, name="transparency"),
     path("comments/mine/", public.my_comments, name="my-comments"),
-    path("comments/<int:comment_id>/status/", public.comment_status, name="comment-status"),
+    path("comments/<id:comment_id>/status/", public.comment_status, name="comment-status"),
 ]
