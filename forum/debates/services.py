@@ -283,11 +283,17 @@ def comment_create(
     """
     body = clean_body(body)
     author_name = clean_author_name(author_name)
-    idempotency_key = (idempotency_key or "")[:64]
+    idempotency_key = idempotency_key or ""
+    if len(idempotency_key) > IDEMPOTENCY_KEY_LENGTH:
+        raise Refused(
+            "invalid",
+            f"The idempotency key may be at most {IDEMPOTENCY_KEY_LENGTH} characters.",
+            fields={"idempotency_key": "too_long"},
+        )
     if participant is not None and idempotency_key:
         existing = Comment.objects.filter(participant=participant, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return Created(existing, participant, None)
+            return Created(_same_request(existing, body, parent_id), participant, None)
     if not debate.comments_open:
         raise Refused("comments_closed", "Comments are closed on this debate.", status=403)
     _refuse_if_banned(participant, network_hash)
@@ -360,7 +366,7 @@ def comment_create(
                 existing = Comment.objects.filter(participant=participant, idempotency_key=idempotency_key).first()
                 if existing is None:
                     raise
-                return Created(existing, participant, None)
+                return Created(_same_request(existing, body, parent_id), participant, None)
         else:
             comment.save(force_insert=True)
         # No ``_bump``: a new comment, held or published, is counted on the debate
@@ -393,6 +399,25 @@ def _refuse_if_slow_or_repeated(debate: Debate, participant: Participant, body: 
             status=400,
             fields={"body": "duplicate"},
         )
+
+
+IDEMPOTENCY_KEY_LENGTH = 64
+
+
+def _same_request(existing: Comment, body: str, parent_id: int | None) -> Comment:
+    """The comment a retry made before, if the retry asks for the same thing: the
+    same key with another text or parent is a client's mistake, not a retry."""
+    bodies = {existing.body}
+    if existing.edited_at is not None:  # a retry of the text as first sent, since edited
+        bodies.update(CommentRevision.objects.filter(comment=existing).values_list("body", flat=True))
+    if body not in bodies or parent_id != existing.parent_id:
+        raise Refused(
+            "idempotency_key_reused",
+            "This idempotency key was used for another comment. Send a new key with each new comment.",
+            status=422,
+            fields={"idempotency_key": "reused"},
+        )
+    return existing
 
 
 def _own_comment(comment_id: int, participant: Participant | None, *, lock: bool = False) -> Comment:

@@ -265,6 +265,37 @@ def test_idempotency_key_posts_once(api, debate, key, no_rate_limits):
     assert Comment.objects.count() == 1
 
 
+def test_an_idempotency_key_reused_for_another_comment_is_refused_not_dropped(api, debate, key, no_rate_limits):
+    first = post(api, "The first comment.", key=key, idempotency_key="k-1")
+    other = post(api, "Another comment entirely.", key=key, idempotency_key="k-1")
+    assert other.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert other.json()["error"] == "idempotency_key_reused"
+    assert other.json()["fields"] == {"idempotency_key": "reused"}
+    reply = post(api, "The first comment.", key=key, idempotency_key="k-1", parent_id=first.json()["id"])
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert list(Comment.objects.values_list("body", flat=True)) == ["The first comment."]
+    # A retry of the text as first sent still finds it after an edit.
+    api.patch(f"/api/v1/comments/{first.json()['id']}", {"body": "The first comment, edited."}, key=key)
+    assert post(api, "The first comment.", key=key, idempotency_key="k-1").json()["id"] == first.json()["id"]
+
+
+def test_an_idempotency_key_longer_than_64_characters_is_refused_not_cut(api, debate, key, no_rate_limits):
+    """Cut to 64, two keys sharing their first 64 characters posted one comment for two."""
+    shared = "client-" + "0" * 57
+    assert post(api, "One", key=key, idempotency_key=shared + "01").status_code == HTTPStatus.BAD_REQUEST
+    response = api.client.post(
+        URL,
+        {"body": "Two"},
+        content_type="application/json",
+        HTTP_X_PARTICIPANT_KEY=key,
+        HTTP_IDEMPOTENCY_KEY=shared + "02",
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["fields"] == {"idempotency_key": "too_long"}
+    assert "at most 64 characters" in response.json()["message"]
+    assert not Comment.objects.exists()
+
+
 def test_rate_limit_answers_429_with_retry_after(api, debate, key, settings):
     settings.RATE_LIMIT_COMMENTS = "3/60"
     statuses = [post(api, f"comment number {i}", key=key).status_code for i in range(5)]

@@ -436,3 +436,18 @@ def test_the_page_links_say_previous_and_next_whatever_the_sort(
         page = anon.get(f"/?sort={sort}&page=2").content.decode()
         assert 'rel="prev">Previous page</a>' in page, sort  # was "Newer page", wrong under Oldest
         assert 'rel="next">Next page</a>' in page, sort
+
+
+def test_a_form_sent_again_with_another_text_keeps_the_text_and_posts_it_with_a_new_key(reader, debate, no_rate_limits):
+    """Back, edit, send: the form's idempotency key was used; the new text is not dropped."""
+    reader.post(POST_URL, form("The words I sent first.", idempotency_key="form-key-1"))
+    response = reader.post(POST_URL, form("The words I meant.", idempotency_key="form-key-1"))
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    page = response.content.decode()
+    assert "This form was already sent with another text." in page
+    assert "The words I meant." in page
+    new_key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    assert new_key != "form-key-1"
+    again = reader.post(POST_URL, form("The words I meant.", idempotency_key=new_key))
+    assert again.status_code == HTTPStatus.FOUND
+    assert sorted(Comment.objects.values_list("body", flat=True)) == ["The words I meant.", "The words I sent first."]

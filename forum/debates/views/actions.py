@@ -1,6 +1,7 @@
 """Form posts of the public side. Each calls one service; a refusal re-renders
 the page with the author's text and a message saying why."""
 
+import secrets
 from http import HTTPStatus
 
 from django.db import InterfaceError, OperationalError
@@ -87,6 +88,18 @@ def comment_post(request, slug):
             idempotency_key=form.cleaned_data["idempotency_key"],
         )
     except Refused as refused:
+        if refused.code == "idempotency_key_reused":
+            # This form was sent before with another text (back, edit, send): the text
+            # comes back with a new key, so that sending it posts it as a new comment.
+            data = request.POST.copy()
+            data["idempotency_key"] = secrets.token_hex(16)
+            form = CommentForm(data)
+            refused = Refused(
+                refused.code,
+                "This form was already sent with another text. "
+                "Yours is kept here: send it to post it as a new comment.",
+                status=refused.status,
+            )
         return _refusal(request, debate, refused, comment_form=form, reply_to=reply_to)
     except (OperationalError, InterfaceError):
         # The database went away mid-post: hand the text back, never lose it.
