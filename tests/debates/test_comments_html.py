@@ -10,7 +10,7 @@ from django.core import signing
 from django.test import Client
 
 from forum.debates.forms import form_token
-from forum.debates.models import Ballot, Comment, Participant, Report, WordRule
+from forum.debates.models import Ballot, Comment, Debate, Participant, Report, WordRule
 from forum.debates.services import normalise_text
 from tests.security.payloads import blns
 
@@ -451,3 +451,14 @@ def test_a_form_sent_again_with_another_text_keeps_the_text_and_posts_it_with_a_
     again = reader.post(POST_URL, form("The words I meant.", idempotency_key=new_key))
     assert again.status_code == HTTPStatus.FOUND
     assert sorted(Comment.objects.values_list("body", flat=True)) == ["The words I meant.", "The words I sent first."]
+
+
+def test_a_comment_sent_after_comments_closed_comes_back_with_the_reason(reader, debate, no_rate_limits):
+    """The page was loaded while comments were open; a moderator closed them while the reader wrote."""
+    Debate.objects.filter(pk=debate.pk).update(comments_open=False)
+    response = reader.post(POST_URL, form("Forty minutes of careful writing <3"))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    page = response.content.decode()
+    assert "Comments are closed on this debate." in page
+    assert "Forty minutes of careful writing &lt;3</textarea>" in page
+    assert not Comment.objects.exists()
