@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from forum.lib import prepared, ratelimit
 from forum.lib.hashing import key_hash
 from forum.lib.markdown import render_comment
-from forum.lib.screening import REASON_TEXT, Action, Context, screen
+from forum.lib.screening import REASON_TEXT, Action, Context, screen, shown_text, without_invisible
 
 from .models import (
     ANONYMOUS,
@@ -182,20 +182,25 @@ def normalise_text(text: str) -> str:
 _STAFF_WORDS = ("moderator", "admin", "administrator", "staff", "official")
 
 
-# Direction marks, embeddings, overrides and isolates: in a name they would let
-# "Dave\u202eevil" show as "Davelive" and reorder the text shown after it.
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+# Cyrillic and Greek letters drawn like Latin ones, read as those in the staff
+# check ("Official" with a Cyrillic O).
+_LOOKALIKES = str.maketrans(
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04cf"
+    "\u03bf\u03b1\u03b5\u03b9\u043a\u03bd\u03c1\u03c4\u03c5",
+    "aeopcyxijsdloaeikvptu",
+)
 
 
 def clean_author_name(name: str | None) -> str:
-    name = " ".join(normalise_text(name or "").translate(_BIDI_CONTROLS).split())
+    # What shows nothing goes (direction controls would reorder the text after the name).
+    name = " ".join(without_invisible(normalise_text(name or "")).split())
     if not name:
         return ANONYMOUS
     if len(name) > 40:
         raise Refused("invalid", "Your display name can be at most 40 characters.", fields={"author_name": "too long"})
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    folded_site = settings.SITE_NAME.casefold()
-    if any(word in folded for word in _STAFF_WORDS) or folded_site in folded:
+    folded = shown_text(name).casefold().translate(_LOOKALIKES)
+    folded_site = " ".join(shown_text(settings.SITE_NAME).casefold().split())
+    if any(word in folded for word in _STAFF_WORDS) or folded_site in " ".join(folded.split()):
         raise Refused(
             "invalid",
             "That display name could be mistaken for the site's staff. Please choose another.",
@@ -220,7 +225,7 @@ def last_display_name(participant: Participant | None) -> str:
 
 def clean_body(body: str | None) -> str:
     body = normalise_text(body)
-    if not body:
+    if not without_invisible(body).strip():  # kept whole: joiners hold emoji together
         raise Refused("invalid", "Your comment is empty.", fields={"body": "required"})
     if len(body) > settings.COMMENT_MAX_LENGTH:
         raise Refused(

@@ -5,6 +5,8 @@ the page, the API and a re-screen command all reach the same verdict.
 """
 
 import re
+import sys
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -31,6 +33,27 @@ class Context:
 class Verdict:
     action: Action
     reasons: list[str] = field(default_factory=list)
+
+
+# Characters that show nothing: every format control (zero-width spaces and
+# joiners, the byte-order mark, the soft hyphen, direction marks; 163 of them,
+# read from the Unicode database once) and the letters and symbols drawn blank.
+_INVISIBLE = {
+    cp: None
+    for cp in range(sys.maxunicode + 1)
+    if unicodedata.category(chr(cp)) == "Cf" or chr(cp) in "\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0"
+}
+
+
+def without_invisible(text: str) -> str:
+    return text.translate(_INVISIBLE)
+
+
+def shown_text(text: str) -> str:
+    """The text as the checks read it: compatibility characters folded to plain
+    ones (full-width and styled letters: full-width "Idiot" is "Idiot") and nothing that
+    shows nothing, so that a zero-width space inside a word hides it from no list."""
+    return without_invisible(unicodedata.normalize("NFKC", text))
 
 
 _LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
@@ -67,6 +90,7 @@ def contains_personal_info(text: str) -> bool:
 
 def screen(text: str, context: Context) -> Verdict:
     """Decide whether a comment publishes at once, waits for a moderator, or is refused."""
+    text = shown_text(text)
     banned = _matches(text, context.banned_words)
     if banned:
         return Verdict(Action.REJECT, ["banned_word"])

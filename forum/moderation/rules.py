@@ -8,7 +8,7 @@ from django.conf import settings
 
 from forum.debates.models import Debate, WordRule
 from forum.debates.services import normalise_text, screening_context
-from forum.lib.screening import REASON_TEXT, Verdict, contains_personal_info, screen, word_pattern
+from forum.lib.screening import REASON_TEXT, Verdict, contains_personal_info, screen, shown_text, word_pattern
 
 _LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 
@@ -29,6 +29,7 @@ def explain(text: str, debate: Debate, *, first_comment: bool = False) -> Explan
     text = normalise_text(text)
     context = dataclasses.replace(screening_context(debate, None), is_first_comment=first_comment)
     verdict = screen(text, context)
+    text = shown_text(text)  # as ``screen`` reads it
     rules = list(WordRule.objects.all())
     hits = [r for r in rules if word_pattern(r.pattern).search(text)]
     return Explanation(

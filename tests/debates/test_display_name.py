@@ -2,6 +2,9 @@
 name they last signed with; nobody else ever sees it in a form."""
 
 import re
+from http import HTTPStatus
+
+import pytest
 
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
 
@@ -27,3 +30,33 @@ def test_the_forms_remember_the_name_of_ones_latest_comment(api, anon, debate, m
     # The latest comment decides: one posted without a name empties the field again.
     api.post(URL, {"body": "Second, unsigned."}, key=reader.key)
     assert _name_fields(reader.get("/").content.decode()) == {"id_author_name": "", "reply-name": ""}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Mod\u200berator",  # a zero-width space
+        "Mod\u00aderator",  # a soft hyphen
+        "Adm\u2060in",  # a word joiner
+        "The Debate\u200b Room",  # the site's name
+        "The  Debate\u00a0Room",  # the site's name, spaced otherwise
+        "\u041efficial",  # a Cyrillic capital O
+        "\uff2d\uff4f\uff44\uff45\uff52\uff41\uff54\uff4f\uff52",  # full-width letters
+    ],
+)
+def test_a_name_that_would_pass_for_staff_behind_invisible_or_lookalike_letters_is_refused(api, debate, name):
+    response = api.post(URL, {"body": "Hello.", "author_name": name})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["fields"] == {"author_name": "reserved"}
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u2800", "\u3164", "\ufeff", "  \u200b  ", "\u202e\u2066"])
+def test_a_name_of_characters_that_show_nothing_is_anonymous(api, debate, no_rate_limits, name):
+    response = api.post(URL, {"body": "Hello.", "author_name": name})
+    assert response.status_code == HTTPStatus.CREATED
+    assert api.get(URL).json()["results"][0]["author_name"] == "Anonymous"
+
+
+def test_invisible_characters_go_from_a_name_and_its_letters_stay(api, debate, no_rate_limits):
+    api.post(URL, {"body": "Hello.", "author_name": "Mar\u200bi\u00adanne \u0416"})
+    assert api.get(URL).json()["results"][0]["author_name"] == "Marianne \u0416"

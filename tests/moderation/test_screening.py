@@ -38,6 +38,38 @@ def test_a_banned_word_rejects_and_gives_the_reason(api, debate):
     assert not Comment.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You are a cr\u200book.",  # a zero-width space inside the word
+        "You are a cro\u00adok.",  # a soft hyphen
+        "You are a c\u2060r\ufeffook.",  # a word joiner and a byte-order mark
+        "You are a \uff23\uff52\uff4f\uff4f\uff4b!",  # full-width letters
+        "You are a \U0001d41c\U0001d42b\U0001d428\U0001d428\U0001d424.",  # mathematical bold letters
+    ],
+)
+def test_a_banned_word_is_found_behind_invisible_or_full_width_characters(api, debate, text):
+    WordRule.objects.create(pattern="crook", action=WordRule.Action.REJECT)
+    response = post(api, text)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"] == "rejected"
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["\u200b", "\u2800\u2800", "\u3164", "\u202e", "\ufeff \u00ad", "\u034f\n\u2060"])
+def test_a_comment_of_characters_that_show_nothing_is_empty(api, debate, body):
+    response = post(api, body)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["fields"] == {"body": "required"}
+    assert response.json()["message"] == "Your comment is empty."
+
+
+def test_joiners_that_hold_emoji_together_are_kept(api, debate):
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467 agree"
+    response = post(api, family)
+    assert stored(response).body == family
+
+
 def test_a_suspect_word_holds_for_review_with_its_reason(api, debate):
     WordRule.objects.create(pattern="scam", action=WordRule.Action.HOLD)
     response = post(api, "This whole business is a scam.")

@@ -100,13 +100,19 @@ def normalised_name(text: str) -> str:
     return " ".join(normalised(text).split())
 
 
-# Direction marks, embeddings, overrides and isolates.
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+def shows_nothing(char: str) -> bool:
+    """A format control (zero-width spaces and joiners, direction marks, the soft
+    hyphen, the byte-order mark…) or a letter or symbol drawn blank."""
+    return unicodedata.category(char) == "Cf" or char in "\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0"
+
+
+def visible(text: str) -> str:
+    return "".join(char for char in text if not shows_nothing(char))
 
 
 def display_name(text: str) -> str:
-    """A display name as kept: normalised, without direction controls, runs of white space made one space."""
-    return " ".join(normalised(text).translate(_BIDI_CONTROLS).split())
+    """A display name as kept: normalised, without what shows nothing, runs of white space made one space."""
+    return " ".join(visible(normalised(text)).split())
 
 
 class _Text(HTMLParser):
