@@ -75,9 +75,24 @@ _PHONE = re.compile(
 
 
 def word_pattern(word: str) -> re.Pattern:
-    """A whole-word, case-insensitive pattern; ``*`` matches any letters."""
-    parts = [re.escape(p) for p in word.strip().lower().split("*")]
-    return re.compile(r"(?<!\w)" + r"\w*".join(parts) + r"(?!\w)", re.IGNORECASE)
+    """A whole-word, case-insensitive pattern; ``*`` matches any letters.
+
+    Each wildcard but one closing the word commits to the first place where the
+    part after it fits (an atomic group), which is where a match, if any, can
+    always be found. So an entry such as ``a*a*a*b`` reads a long run of a's in
+    time proportional to it: as plain ``\\w*`` it backtracked through every
+    way of splitting the run, for minutes, holding a worker and the comment."""
+    parts = [re.escape(p) for p in re.sub(r"\*+", "*", word.strip().lower()).split("*")]
+    open_end = len(parts) > 1 and parts[-1] == ""  # ends with a wildcard
+    if open_end:
+        parts.pop()
+    pattern = r"(?<!\w)" + parts[0]
+    for i, part in enumerate(parts[1:], start=1):
+        if i == len(parts) - 1 and not open_end:
+            pattern += r"\w*?" + part  # the last part must end the word: it may look further
+        else:
+            pattern += r"(?>\w*?" + part + ")"
+    return re.compile(pattern + ("" if open_end else r"(?!\w)"), re.IGNORECASE)
 
 
 def _matches(text: str, words: Iterable[str]) -> list[str]:

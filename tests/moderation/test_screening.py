@@ -2,15 +2,21 @@
 and the pure function itself."""
 
 import datetime
+import random
+import re
+import subprocess
+import sys
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from forum.debates.models import Comment, Debate, WordRule
-from forum.lib.screening import Action, Context, contains_personal_info, screen
+from forum.lib.screening import Action, Context, contains_personal_info, screen, word_pattern
 from forum.moderation.toxicity import toxicity_score
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 URL = "/api/v1/debates/clearview-ai-cnil-fine/comments"
 
 
@@ -215,3 +221,29 @@ def test_several_reasons_are_all_recorded(api, debate):
     WordRule.objects.create(pattern="scam", action=WordRule.Action.HOLD)
     response = post(api, "A scam: mail me at a@example.org or see https://a.fr https://b.fr https://c.fr")
     assert stored(response).reasons == ["suspect_word", "too_many_links", "personal_info"]
+
+
+def _as_plain_wildcards(word: str) -> re.Pattern:
+    """What a word list entry means, written the plain way: each ``*`` is ``\\w*``."""
+    parts = [re.escape(p) for p in re.sub(r"\*+", "*", word.strip().lower()).split("*")]
+    return re.compile(r"(?<!\w)" + r"\w*".join(parts) + r"(?!\w)", re.IGNORECASE)
+
+
+def test_word_patterns_match_what_plain_wildcards_would():
+    rng = random.Random(20261201)
+    for _ in range(5000):
+        word = "".join(rng.choice("ab*- ") for _ in range(rng.randint(1, 6))).strip() or "a"
+        text = "".join(rng.choice("ab- c") for _ in range(rng.randint(0, 12)))
+        assert bool(word_pattern(word).search(text)) == bool(_as_plain_wildcards(word).search(text)), (word, text)
+
+
+def test_a_word_list_entry_cannot_hold_a_worker_on_a_long_run_of_letters():
+    """Plain wildcards backtracked through every split of the run: minutes for
+    this text (the helper process stands in for a gunicorn worker and its 30 s
+    timeout; it answers in milliseconds)."""
+    code = (
+        "from forum.lib.screening import Context, screen\n"
+        "print(screen('a' * 5000, Context(banned_words=['a*a*a*a*b'], suspect_words=['*a*a*a*c*'])).action)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "publish", done.stderr
