@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import signing
 
 from forum.lib.forms import TextField
+from forum.lib.ids import MAX_ID
 
 from .models import Report
 
@@ -22,9 +23,14 @@ def form_token() -> str:
 class GuardedForm(forms.Form):
     """Adds a honeypot field, a signed render time and an idempotency key."""
 
+    # Hidden fields a browser sends as the page wrote them: an error in one means a stale or altered page.
+    OUT_OF_DATE = "This form is out of date. Your text is below: please reload the page and send it again."
+
     website = forms.CharField(required=False, label="Leave this field empty")
     started = forms.CharField(required=False, widget=forms.HiddenInput)
-    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, error_messages={"max_length": OUT_OF_DATE}
+    )
 
     # The guard's refusals, in the words of each form.
     AUTOMATED = "Your comment looked automated (a hidden field was filled in). Please try again."
@@ -55,32 +61,61 @@ class GuardedForm(forms.Form):
         return None
 
 
+# The limits the services check, in the words they use; the forms refuse far
+# longer texts before normalising them, with the same words.
+BODY_ERRORS = {
+    "required": "Your comment is empty.",
+    "max_length": f"Your comment is longer than the limit of {settings.COMMENT_MAX_LENGTH:,} characters.",
+}
+
+
 class CommentForm(GuardedForm):
     body = TextField(
         label="Your comment",
-        max_length=settings.COMMENT_MAX_LENGTH * 2,  # the service gives the precise message
+        max_length=settings.COMMENT_MAX_LENGTH * 2,  # the service gives the precise count below that
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": settings.COMMENT_MAX_LENGTH}),
         strip=False,
+        error_messages=BODY_ERRORS,
     )
     author_name = TextField(
         label="Display name",
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "Anonymous", "maxlength": 40, "autocomplete": "nickname"}),
+        error_messages={"max_length": "Your display name can be at most 40 characters."},
     )
-    parent_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent_id = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), GuardedForm.OUT_OF_DATE),
+    )
 
 
 class EditForm(forms.Form):
     body = TextField(
-        label="Your comment", max_length=settings.COMMENT_MAX_LENGTH * 2, widget=forms.Textarea, strip=False
+        label="Your comment",
+        max_length=settings.COMMENT_MAX_LENGTH * 2,
+        widget=forms.Textarea,
+        strip=False,
+        error_messages=BODY_ERRORS,
     )
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?")
+    reason = forms.ChoiceField(
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        label="What is wrong with it?",
+        error_messages=dict.fromkeys(("required", "invalid_choice"), "Please choose a reason for your report."),
+    )
     note = TextField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Anything to add? (optional)"
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Anything to add? (optional)",
+        error_messages={"max_length": "The note can be at most 500 characters."},
     )
 
 

@@ -15,3 +15,9 @@ class TextField(forms.CharField):
         if isinstance(value, str):
             value = value.replace("\x00", "")
         return super().to_python(value)
+
+
+def problems(form) -> str:
+    """A form's errors in plain words, each said once: the fields' own messages,
+    which each form words for its readers (``error_messages``)."""
+    return " ".join(dict.fromkeys(message for errors in form.errors.values() for message in errors))

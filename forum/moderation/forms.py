@@ -58,9 +58,20 @@ NETWORK_BAN_NOTE = (
 
 
 class BanForm(forms.Form):
-    duration = forms.ChoiceField(choices=BanDuration.choices, initial=BanDuration.DAY)
-    # Checked by the service, which gives the message.
-    reason = TextField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}))
+    duration = forms.ChoiceField(
+        choices=BanDuration.choices,
+        initial=BanDuration.DAY,
+        error_messages=dict.fromkeys(
+            ("required", "invalid_choice"), "Choose how long the ban lasts: 1 day, 1 week or permanently."
+        ),
+    )
+    # Checked by the service, which gives the message; far longer ones are refused here in its words.
+    reason = TextField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+        error_messages={"max_length": "Give a reason for the ban, up to 500 characters."},
+    )
     reject_pending = forms.BooleanField(required=False, label="Also reject their comments awaiting review")
 
 

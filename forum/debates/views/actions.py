@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from forum.lib.forms import problems
+
 from ..forms import CommentForm, EditForm, ReportForm, VoteForm
 from ..identity import adopt_key, html_participant, remember_key
 from ..models import Comment, Debate, Report
@@ -70,10 +72,7 @@ def comment_post(request, slug):
     form = CommentForm(request.POST)
     reply_to = request.POST.get("parent_id") or None
     if not form.is_valid():
-        message = "Please check your comment: " + "; ".join(
-            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()
-        )
-        return _refusal(request, debate, Refused("invalid", message), comment_form=form, reply_to=reply_to)
+        return _refusal(request, debate, Refused("invalid", problems(form)), comment_form=form, reply_to=reply_to)
     guard = form.guard_error()
     if guard:
         return _refusal(request, debate, Refused("suspicious", guard), comment_form=form, reply_to=reply_to)
@@ -138,7 +137,7 @@ def comment_edit_view(request, comment_id):
             url = reverse("debates:detail", args=[comment.debate.slug])
             return HttpResponseRedirect(f"{url}?{EDITED}={comment.pk}#c{comment.pk}")
     elif request.method == "POST":
-        error, status = "Please check your comment.", HTTPStatus.BAD_REQUEST
+        error, status = problems(form), HTTPStatus.BAD_REQUEST
     # Opened from an address by a banned author: the ban, not a form it would refuse.
     banned = ban_refusal(html_participant(request)) if request.method == "GET" else None
     return render(
@@ -234,7 +233,7 @@ def report(request, comment_id):
                     remember_key(response, new_key, announce=not _in_place(request))
                 return response
         else:
-            error, status = "Please choose a reason for your report.", HTTPStatus.BAD_REQUEST
+            error, status = problems(form), HTTPStatus.BAD_REQUEST
     # On the way in, a banned reader (or network) is told, instead of offered a form it would refuse.
     banned = ban_refusal(participant, network_hash(request)) if request.method == "GET" else None
     context = {"comment": comment, "form": form, "error": error, "banned": banned}

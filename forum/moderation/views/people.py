@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from forum.debates.models import Ban, Participant
 from forum.debates.services import Refused, until_words
+from forum.lib.forms import problems
 
 from ..forms import NETWORK_BAN_NOTE, BanForm, NoteForm
 from ..permissions import moderator_required
@@ -70,7 +71,7 @@ def ban(request, participant_id: int):
             participant_id,
             status=HTTPStatus.BAD_REQUEST,
             ban_form=form,
-            error="Choose how long the ban lasts: 1 day, 1 week or permanently.",
+            error=problems(form),
         )
     try:
         created = ban_create(
