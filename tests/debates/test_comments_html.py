@@ -1,5 +1,6 @@
 """The same comment rules through the HTML forms, which work without JavaScript."""
 
+import datetime
 import html as htmllib
 import re
 import time
@@ -462,3 +463,22 @@ def test_a_comment_sent_after_comments_closed_comes_back_with_the_reason(reader,
     assert "Comments are closed on this debate." in page
     assert "Forty minutes of careful writing &lt;3</textarea>" in page
     assert not Comment.objects.exists()
+
+
+def test_after_the_edit_window_the_edit_page_says_so_instead_of_offering_a_form(reader, debate, no_rate_limits):
+    reader.post(POST_URL, form("Written in haste."))
+    comment = Comment.objects.get()
+    Comment.objects.filter(pk=comment.pk).update(created_at=comment.created_at - datetime.timedelta(minutes=16))
+    page = reader.get(f"/comments/{comment.pk}/edit/").content.decode()
+    assert "The time to edit this comment is over" in page
+    assert "Save changes" not in page
+    assert "for another 0" not in page
+    assert f'href="/comments/{comment.pk}/delete/"' in page
+    # A form opened in time and sent late: the reason, and the text to keep.
+    late = reader.post(f"/comments/{comment.pk}/edit/", {"body": "Written at leisure."})
+    assert late.status_code == HTTPStatus.CONFLICT
+    text = late.content.decode()
+    assert "Comments can only be edited for 15 minutes." in text
+    assert "Written at leisure.</textarea>" in text
+    assert "Save changes" not in text
+    assert Comment.objects.get().body == "Written in haste."

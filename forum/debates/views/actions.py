@@ -4,10 +4,12 @@ the page with the author's text and a message saying why."""
 import secrets
 from http import HTTPStatus
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum.lib.forms import problems
@@ -140,12 +142,17 @@ def comment_edit_view(request, comment_id):
         error, status = problems(form), HTTPStatus.BAD_REQUEST
     # Opened from an address by a banned author: the ban, not a form it would refuse.
     banned = ban_refusal(html_participant(request)) if request.method == "GET" else None
-    return render(
-        request,
-        "debates/comment_edit.html",
-        {"comment": comment, "form": form, "error": error, "deadline": edit_deadline(comment), "banned": banned},
-        status=status,
-    )
+    deadline = edit_deadline(comment)
+    context = {
+        "comment": comment,
+        "form": form,
+        "error": error,
+        "deadline": deadline,
+        "window_over": timezone.now() > deadline,  # offered no form it would refuse
+        "window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
+        "banned": banned,
+    }
+    return render(request, "debates/comment_edit.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
