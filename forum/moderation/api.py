@@ -181,6 +181,7 @@ class HistoryOut(Schema):
     published: int
     pending: int
     rejected: int
+    spam: int
     notes: list[str]
     banned_until: datetime | None
     banned_permanently: bool
@@ -237,7 +238,8 @@ def _item_out(c: Comment) -> dict:
                 "comments": h.total,
                 "published": h.published,
                 "pending": h.pending,
-                "rejected": h.rejected,
+                "rejected": h.rejected + h.spam,  # taken down, for whatever reason
+                "spam": h.spam,
                 "notes": [n.body for n in h.notes],
                 "banned_until": h.ban.expires_at if h.ban else None,
                 "banned_permanently": bool(h.ban and h.ban.expires_at is None),

@@ -111,6 +111,7 @@ class History:
     published: int = 0
     pending: int = 0
     rejected: int = 0
+    spam: int = 0
     first_seen: datetime.datetime | None = None
     notes: list = field(default_factory=list)
     ban: Ban | None = None
@@ -202,7 +203,8 @@ def attach_context(items: list[Comment]) -> None:
             h.total += 0 if status == Status.DELETED else n
             h.published += n if status == Status.PUBLISHED else 0
             h.pending += n if status == Status.PENDING else 0
-            h.rejected += n if status in (Status.REJECTED, Status.SPAM) else 0
+            h.rejected += n if status == Status.REJECTED else 0
+            h.spam += n if status == Status.SPAM else 0
         for note in ModeratorNote.objects.filter(participant_id__in=ids).order_by("-created_at", "-id"):
             histories[note.participant_id].notes.append(note)
         for ban in Ban.objects.active().filter(participant_id__in=ids).order_by("created_at"):

@@ -395,5 +395,9 @@ def test_an_items_author_history_counts_each_status(moderator, make_comment, mak
     make_comment("Someone else's", status="published")
     [item] = [i for i in moderator.get("/api/v1/moderation/queue").json()["items"] if i["body"] == "A pending one"]
     history = item["history"]
-    # every comment but the deleted one; rejected counts spam too
+    # every comment but the deleted one; rejected counts spam too, and spam is also given apart
     assert (history["comments"], history["published"], history["pending"], history["rejected"]) == (5, 2, 1, 2)
+    assert history["spam"] == 1
+    # The page tells spam from a rejection.
+    page = moderator.get("/moderation/").content.decode()
+    assert "5 comments, 2 published, 1 pending, 1 rejected, 1 spam." in page

@@ -185,7 +185,7 @@ class _Queue:
             f'<div class="history"><p><a href="{escape(item.participant_url)}">Participant #{item.author_ref}</a>:'
             f" first seen {first_seen};"
             f" {h.total} comment{_plural(h.total)}, {h.published} published,"
-            f" {h.pending} pending, {h.rejected} rejected.{ban}</p>"
+            f" {h.pending} pending, {h.rejected} rejected{f', {h.spam} spam' if h.spam else ''}.{ban}</p>"
         )
         if h.notes:
             out.append('<ul class="notes">')
