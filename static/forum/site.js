@@ -27,6 +27,15 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches(".comment-controls select")) event.target.form.submit();
   });
+  // Back to a page kept whole by the browser: its menus show the choice that
+  // left it, not the one its address and comments are for. Put them back.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll(".comment-controls select").forEach(function (select) {
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.selected = option.defaultSelected;
+      });
+    });
+  });
 
   // Reply and Report: the page has one form of each, which opens under the
   // comment whose link was used (without this script the links open a page of

@@ -212,3 +212,21 @@ def test_the_sort_and_show_labels_stay_beside_their_menus_on_a_phone(new_page, d
         assert abs((label["y"] + label["height"] / 2) - (menu["y"] + menu["height"] / 2)) < 4, (name, label, menu)
         assert menu["x"] > label["x"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_back_to_an_earlier_filter_shows_that_filter_in_its_menu(new_page, debate):
+    """The browser keeps the page it left whole, menus as the reader last set them."""
+    comment_create(debate=debate, participant=participant_create()[0], body="So that the controls show.")
+    page = new_page()
+    page.goto("/")
+    with page.expect_navigation():
+        page.get_by_label("Show", exact=True).select_option("invasion")
+    with page.expect_navigation():
+        page.get_by_label("Show", exact=True).select_option("unsure")
+    assert "stance=unsure" in page.url
+    page.go_back()
+    page.wait_for_url("**stance=invasion**")
+    expect(page.get_by_label("Show", exact=True)).to_have_value("invasion")
+    page.go_back()
+    page.wait_for_url(lambda url: "stance=" not in url)
+    expect(page.get_by_label("Show", exact=True)).to_have_value("")
