@@ -15,7 +15,7 @@ from .identity import api_participant
 from .models import Ballot, Comment, Debate
 from .network import network_hash
 from .ranking import NO_VOTE
-from .reading import SORTS, RecentCopies, comment_page, complete, debate_read, with_options
+from .reading import RecentCopies, comment_page, complete, debate_read, shared_page_params, with_options
 from .results import poll_counts, results_visible
 from .services import comment_create, comment_delete, comment_edit, like_toggle, report_create, vote_cast, vote_withdraw
 
@@ -148,7 +148,7 @@ def _shared_comment_page(slug: str, sort: str, stance: str, page: int) -> HttpRe
     debate = debate_read(slug, keyed=True)
     if debate is None:
         raise Http404(f"No debate with the slug {slug!r}.")
-    sort = sort if sort in SORTS else "newest"
+    sort, stance, page = shared_page_params(debate, sort, stance, page)
 
     def render() -> bytes:
         with_options(complete(debate))
@@ -156,7 +156,7 @@ def _shared_comment_page(slug: str, sort: str, stance: str, page: int) -> HttpRe
         return json.dumps(CommentPageOut.model_validate(out).model_dump(), cls=NinjaJSONEncoder).encode()
 
     stance_digest = hashlib.sha256(stance.encode()).hexdigest()[:16]
-    body = _SHARED_PAGES.get(debate.cache_key("api-comments", sort, max(1, page), stance_digest), render)
+    body = _SHARED_PAGES.get(debate.cache_key("api-comments", sort, page, stance_digest), render)
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 

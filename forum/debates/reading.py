@@ -49,8 +49,29 @@ class CommentPage:
 UNSHOWN = ("body", "reasons", "idempotency_key", "network_hash", "decided_at", "report_count")
 
 
+def known_stance(debate: Debate, stance: str) -> str:
+    """The stance filter as read: a poll answer's key, "none" (readers who did not
+    vote), or "" (every stance) for anything else, which no comment carries."""
+    if not stance or stance == "none":
+        return stance
+    return stance if any(o.key == stance for o in with_options(debate).options.all()) else ""
+
+
+def shared_page_params(debate: Debate, sort: str, stance: str, page: int) -> tuple[str, str, int]:
+    """The sort, stance and page a shared copy of a page of comments is kept under:
+    what the request asks, normalised as the page is read (an unknown sort or
+    stance is the default; a page past the last is the last), so that made-up
+    values cannot fill the cache with copies of the same page. ``debate`` may be
+    read with ``keyed=True``: these are among its key's fields."""
+    sort = sort if sort in SORTS else "newest"
+    stance = known_stance(debate, stance)
+    last = max(1, math.ceil(debate.thread_count / settings.COMMENTS_PER_PAGE))
+    return sort, stance, min(max(1, page), last)
+
+
 def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: str = "", page: int = 1) -> CommentPage:
     sort = sort if sort in SORTS else "newest"
+    stance = known_stance(debate, stance)
     # The counts every reader shares are kept on the debate row (``Comment.save``);
     # a viewer's own held comments are added by one query over their comments.
     # So are the ones a moderator rejected, which the page does not show: the
@@ -268,7 +289,8 @@ class _CompiledRead:
 _compiled_reads: dict[tuple[str, bool, bool], _CompiledRead] = {}
 
 # What a cache key needs (``Debate.cache_key``), and the slug; a cache hit reads no more.
-KEY_FIELDS = ("id", "slug", "created_at", "version", "poll_open", "poll_closes_at")
+# The thread count bounds the pages a shared copy can be kept for (``shared_page_params``).
+KEY_FIELDS = ("id", "slug", "created_at", "version", "poll_open", "poll_closes_at", "thread_count")
 
 
 def debate_read(slug: str | None = None, *, keyed: bool = False) -> Debate | None:
@@ -338,6 +360,8 @@ def with_options(debate: Debate) -> Debate:
     """The debate with its poll options in place, as ``prefetch_related("options")``
     leaves them (``debate.options.all()`` then reads them without a query), but
     from a prepared query: the prefetch machinery costs more than the query."""
+    if "options" in getattr(debate, "_prefetched_objects_cache", {}):
+        return debate  # read already
     # Filtered as the related manager's own QuerySet is, so that chaining on it
     # stays right; a copy of the process's template, which is never evaluated.
     options = _options_of(debate.pk)._chain()

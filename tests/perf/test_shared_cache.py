@@ -12,13 +12,16 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from forum.debates.models import Comment, Debate
 from forum.debates.privacy import participant_erase
 from forum.debates.services import comment_create, comment_delete, comment_edit, participant_create, vote_cast
 from forum.moderation.services import comment_decide
+from tests.conftest import app_queries
 
 API = "/api/v1/debates/clearview-ai-cnil-fine/comments"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -109,6 +112,30 @@ def test_the_cached_comments_api_answers_the_same_json_as_a_fresh_render(debate)
     fresh = Client().get(API, HTTP_X_PARTICIPANT_KEY="not-a-key")
     assert json.loads(cached.content) == json.loads(fresh.content)
     assert Client().get(API).content == cached.content
+
+
+@pytest.mark.parametrize(
+    ("path", "first", "then"),
+    [
+        ("/", "", ["?stance=made-up", "?stance=%3Cscript%3E", "?page=99999999", "?sort=nonsense&page=0"]),
+        ("/", "?stance=invasion", ["?stance=invasion&page=4000"]),
+        (API, "", ["?stance=made-up", "?page=99999999", "?sort=nonsense&page=-5"]),
+    ],
+)
+def test_made_up_filters_and_pages_share_the_copy_of_the_page_they_show(debate, path, first, then):
+    """An unknown stance filters nothing and a page past the last is the last:
+    they are kept as that page, not as a copy each, which would fill the cache."""
+    post(debate, "One thread, one page")
+    reference = Client().get(path + first).content
+    for query in then:
+        with CaptureQueriesContext(connection) as ctx:
+            response = Client().get(path + query)
+        # a hit: the debate's key and, for a stance, the poll's answers
+        assert len(app_queries(ctx)) <= 2, (query, app_queries(ctx))
+        if path == API:
+            assert response.content == reference
+    keyed = Client().get(API + "?stance=made-up", HTTP_X_PARTICIPANT_KEY=participant_create()[1])
+    assert [c["body_html"] for c in keyed.json()["results"]] == ["<p>One thread, one page</p>"]
 
 
 def test_an_unknown_debate_is_404_on_the_cached_paths(debate):

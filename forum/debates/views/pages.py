@@ -28,6 +28,7 @@ from ..reading import (
     common_ground_highlights,
     complete,
     debate_read,
+    shared_page_params,
     with_options,
 )
 from ..results import poll_results, results_visible
@@ -149,14 +150,10 @@ def _serves_cached_page(request) -> bool:
 
 
 def _page_key(request, debate: Debate) -> str:
-    sort = request.GET.get("sort", "newest")
-    query = "&".join(
-        [
-            f"page={max(1, _int(request.GET.get('page')))}",
-            f"sort={sort if sort in SORTS else 'newest'}",
-            f"stance={request.GET.get('stance', '')}",
-        ]
+    sort, stance, page = shared_page_params(
+        debate, request.GET.get("sort", "newest"), request.GET.get("stance", ""), _int(request.GET.get("page"))
     )
+    query = f"page={page}&sort={sort}&stance={stance}"
     return debate.cache_key("page", hashlib.sha256(query.encode()).hexdigest()[:16])
 
 
