@@ -151,10 +151,25 @@ def test_the_audit_page_says_which_second_factor_an_entry_is_about(moderator):
     assert '<code>security.2fa_added</code> <span class="small muted">(recovery codes)</span>' in html
 
 
-def test_a_bad_date_filter_is_a_message_not_an_error(moderator):
-    response = moderator.get("/moderation/audit/?since=yesterday")
-    assert response.status_code == HTTPStatus.OK
-    assert "Please check the dates." in response.content.decode()
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("since=yesterday", "Since"), ("until=2026-13-45", "Until"), ("target_id=" + "9" * 65, "Target id")],
+)
+def test_a_bad_filter_is_a_message_and_never_the_whole_log(moderator, make_comment, query, field):
+    moderator.post(f"/moderation/comments/{make_comment('Held').pk}/decide/", {"action": "approve"})
+    response = moderator.get(f"/moderation/audit/?action=comment.&{query}")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    page = response.content.decode()
+    assert "No entries are shown until the filters are valid." in page
+    assert f"{field}:" in page
+    assert "comment.approve" not in page
+    exported = moderator.get(f"/moderation/audit/export.csv?action=comment.&{query}")
+    assert exported.status_code == HTTPStatus.BAD_REQUEST
+    assert exported.content.decode().startswith("The filters are not valid.")
+    as_json = moderator.get(f"/moderation/audit/export.json?{query}")
+    assert as_json.status_code == HTTPStatus.BAD_REQUEST
+    assert as_json.json()["error"] == "invalid"
+    assert not AuditEntry.objects.filter(action="audit.export").exists()
 
 
 def test_the_export_is_filtered_spreadsheet_safe_and_itself_audited(moderator, reader):
