@@ -4,6 +4,11 @@ markdown-it-py parses with raw HTML and images switched off; nh3 (ammonia)
 then enforces an allow-list, so even a parser bug cannot emit a script.
 """
 
+import re
+from collections import Counter
+from html import escape, unescape
+from urllib.parse import unquote
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -28,9 +33,36 @@ def _clean(html: str, tags: set[str]) -> str:
     ).strip()
 
 
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: what Markdown's marks never are
+_TAG = re.compile(r"<[^>]*>")
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def _words(text: str) -> Counter:
+    # Numbers alone may be an ordered list's markers, which the list shows as its own.
+    return Counter(word for word in _WORD.findall(text) if not word.isdigit())
+
+
+def _loses_words(text: str, html: str) -> bool:
+    """Whether a word of the source shows fewer times in the HTML, as text or in links."""
+    links = " ".join(unquote(unescape(href)) for href in _HREF.findall(html))  # the parser encodes them
+    shown = _words(unescape(_TAG.sub(" ", html))) + _words(links)
+    return any(shown[word] < n for word, n in _words(text).items())
+
+
+def _as_written(text: str) -> str:
+    """The text in paragraphs and lines, without Markdown."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "\n".join("<p>" + "<br>\n".join(escape(line) for line in p.split("\n")) + "</p>" for p in paragraphs)
+
+
 def render_comment(text: str) -> str:
-    """Comment body → safe HTML: paragraphs, emphasis, links, quotes, lists, inline code."""
-    return _clean(_comment_md.render(text), _COMMENT_TAGS)
+    """Comment body → safe HTML: paragraphs, emphasis, links, quotes, lists, inline code.
+
+    The parser drops what is nested past 20 levels (quotes in quotes, lists in
+    lists); a comment that would lose words that way is shown as written instead."""
+    html = _clean(_comment_md.render(text), _COMMENT_TAGS)
+    return _clean(_as_written(text), _COMMENT_TAGS) if _loses_words(text, html) else html
 
 
 def render_summary(text: str) -> str:

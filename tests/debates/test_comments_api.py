@@ -101,6 +101,28 @@ def test_markdown_subset_is_rendered_and_html_is_not(api, debate, no_rate_limits
     assert "<li>item</li>" in html
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Intro\n\n" + "> " * 21 + "the quoted point",
+        "Intro\n\n" + "\n".join("  " * i + f"- level {i} point" for i in range(25)),
+    ],
+)
+def test_markdown_nested_past_the_parsers_limit_is_shown_as_written_not_dropped(api, debate, no_rate_limits, body):
+    post(api, body)
+    html = Comment.objects.get().body_html
+    assert "the quoted point" in html or "level 24 point" in html
+    assert "<blockquote>" not in html
+    assert "<p>Intro</p>" in html
+
+
+def test_markdown_within_the_limit_keeps_its_form(api, debate, no_rate_limits):
+    post(api, "Intro\n\n" + "> " * 5 + "the quoted point\n\n1. first\n2. second")
+    html = Comment.objects.get().body_html
+    assert html.count("<blockquote>") == 5
+    assert "<li>first</li>" in html
+
+
 def test_comment_carries_the_authors_stance(api, debate, key, no_rate_limits):
     api.post("/api/v1/debates/clearview-ai-cnil-fine/vote", {"option": "invasion"}, key=key)
     post(api, key=key)
