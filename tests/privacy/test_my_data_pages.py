@@ -231,3 +231,10 @@ def test_the_network_hashes_heading_counts_values_and_places_apart(reader, debat
     vote_cast(debate=debate, participant=reader.participant, option_key="useful", network_hash="ab" * 16)
     page = reader.get("/me/").content.decode()
     assert "Network hashes (1 different value, kept in 2 places)" in page
+
+
+def test_using_another_key_warns_that_it_replaces_the_one_this_browser_holds(reader, anon, debate):
+    page = reader.get("/me/key/restore/").content.decode()
+    assert "This browser already holds a key" in page
+    assert 'href="/me/key/download/" download' in page
+    assert "already holds a key" not in anon.get("/me/key/restore/").content.decode()

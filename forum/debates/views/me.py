@@ -172,4 +172,5 @@ def key_restore(request):
             remember_key(response, key, announce=False)
             return response
     # A key that matches nothing comes back in the field, to be checked against the saved one.
-    return render(request, "debates/key_restore.html", {"error": error, "key": key}, status=400 if error else 200)
+    context = {"error": error, "key": key, "holds_key": html_participant(request) is not None}
+    return render(request, "debates/key_restore.html", context, status=400 if error else 200)
