@@ -91,3 +91,15 @@ def test_the_debates_page_links_the_moderator_exports(moderator, debate):
     html = moderator.get("/moderation/debates/").content.decode()
     assert f"/api/v1/debates/{debate.slug}/exports/ballots.csv" in html
     assert f"/api/v1/debates/{debate.slug}/exports/audit.xlsx" in html
+
+
+def test_a_closing_time_is_utc_unless_it_says_its_offset(moderator, debate):
+    moderator.post(url(debate), form(debate, poll_closes_at="2030-12-01T10:00"))
+    debate.refresh_from_db()
+    assert debate.poll_closes_at == datetime.datetime(2030, 12, 1, 10, 0, tzinfo=datetime.UTC)
+    moderator.post(url(debate), form(debate, poll_closes_at="2030-12-01T10:00+05:00"))
+    debate.refresh_from_db()
+    assert debate.poll_closes_at == datetime.datetime(2030, 12, 1, 5, 0, tzinfo=datetime.UTC)
+    refused = moderator.post(url(debate), form(debate, poll_closes_at="9999-12-31T23:59-14:00"))
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert "Give the closing time as a date and a time (UTC)." in refused.content.decode()

@@ -23,8 +23,10 @@ def _closes_at(raw: str) -> datetime.datetime | None:
     if not raw:
         return None
     try:
-        return datetime.datetime.fromisoformat(raw).replace(tzinfo=datetime.UTC)
-    except ValueError:
+        when = datetime.datetime.fromisoformat(raw)
+        # The field's own value has no offset and means UTC; one given with an offset means what it says.
+        return when.replace(tzinfo=datetime.UTC) if when.tzinfo is None else when.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         raise Refused(
             "invalid", "Give the closing time as a date and a time (UTC).", fields={"poll_closes_at": "bad"}
         ) from None
