@@ -15,7 +15,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpR
 from django.urls import path
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Path, Router
 
 from forum.debates.api import ErrorOut
@@ -45,9 +45,13 @@ def _results_visible(request, debate: Debate) -> bool:
     return results_visible(debate, has_voted=has_voted)
 
 
-@require_GET  # not HEAD: a download is counted and audited
+@csrf_exempt  # it changes nothing: a POST, like any method but GET, gets the JSON 405 below
 def download(request, slug: str, kind: str, fmt: str):
     """Stream one export; moderator kinds are written to the audit log first."""
+    if request.method != "GET":  # not HEAD either: a download is counted and audited
+        response = _error("method_not_allowed", "Exports are downloaded with GET.", 405)
+        response["Allow"] = "GET"
+        return response
     if kind not in KINDS:
         return _error("not_found", f"There is no export called {kind!r}. Try one of: {', '.join(KINDS)}.", 404)
     if fmt not in FORMATS:
@@ -112,7 +116,8 @@ def export_response(export, fmt: str, *, private_data: bool) -> HttpResponse:
 
 app_name = "exports"
 urlpatterns = [
-    path("debates/<slug:slug>/exports/<slug:kind>.<slug:fmt>", download, name="download"),
+    # Any kind and format reach the view, which answers an unknown one with the API's 404.
+    path("debates/<slug:slug>/exports/<str:kind>.<str:fmt>", download, name="download"),
 ]
 
 

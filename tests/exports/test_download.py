@@ -201,6 +201,8 @@ def test_a_moderator_session_that_skipped_the_code_gets_403(known, moderator):
         ("/api/v1/debates/nope/exports/results.csv", "No debate with the slug 'nope'."),
         ("/api/v1/debates/{slug}/exports/votes.csv", "There is no export called 'votes'."),
         ("/api/v1/debates/{slug}/exports/results.xml", "Exports come as csv, json, xlsx, not 'xml'."),
+        ("/api/v1/debates/{slug}/exports/fo%20o.csv", "There is no export called 'fo o'."),
+        ("/api/v1/debates/{slug}/exports/results.csv.bak", "There is no export called 'results.csv'."),
     ],
 )
 def test_unknown_debate_kind_or_format_is_a_json_404(known, anon, path, message):
@@ -211,10 +213,15 @@ def test_unknown_debate_kind_or_format_is_a_json_404(known, anon, path, message)
     assert response.json()["message"].startswith(message)
 
 
-def test_exports_refuse_writes(always_visible, anon):
-    response = anon.post(url(always_visible.debate, "results", "csv"))
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "head"])
+def test_exports_answer_other_methods_with_a_json_405(always_visible, method):
+    """A browser's POST as well: the CSRF check used to answer it with its HTML 403."""
+    response = getattr(Client(enforce_csrf_checks=True), method)(url(always_visible.debate, "results", "csv"))
 
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Allow"] == "GET"
+    if method != "head":
+        assert response.json()["error"] == "method_not_allowed"
 
 
 def test_downloads_are_rate_limited_per_network(always_visible, settings):
