@@ -8,7 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from forum.debates.api import router as debates_router
 from forum.debates.api_me import router as me_router
 from forum.debates.services import Refused
-from forum.lib.json_parser import NulFreeParser
+from forum.lib.json_parser import BadBody, NulFreeParser
 from forum.moderation.api import public_router as moderation_public_router
 from forum.moderation.api import router as moderation_router
 from forum.moderation.api_exports import router as exports_router
@@ -57,9 +57,14 @@ def on_not_found(request, exc):
     return error(request, "not_found", str(exc) or "Not found.", 404)
 
 
+_HTTP_ERROR_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return error(request, "error", str(exc), exc.status_code)
+    if isinstance(exc.__cause__, BadBody):  # django-ninja wraps the parser's error in its own
+        return error(request, "invalid", str(exc.__cause__), 400, {"body": "not JSON"})
+    return error(request, _HTTP_ERROR_CODES.get(exc.status_code, "error"), str(exc), exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

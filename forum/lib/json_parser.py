@@ -6,6 +6,8 @@ services do not normalise (an idempotency key, a moderator's note), a NUL
 would reach the database and fail the request with a 500.
 """
 
+import json
+
 from ninja.parser import Parser
 
 
@@ -20,9 +22,30 @@ def without_nul(value):
     return value
 
 
+class BadBody(ValueError):
+    """A body the API does not read, with the reason in plain words (``forum/api.py`` answers 400)."""
+
+
+def _refuse_repeats(pairs):
+    keys = [key for key, _ in pairs]
+    repeated = next((key for key in keys if keys.count(key) > 1), None)
+    if repeated is not None:
+        # JSON parsers differ on which of the two wins: neither, here.
+        raise BadBody(f"The field {repeated!r} is given twice.")
+    return dict(pairs)
+
+
 class NulFreeParser(Parser):
     def parse_body(self, request):
-        return without_nul(super().parse_body(request))
+        if request.content_type != "application/json":
+            raise BadBody("Send the body as JSON, with the header Content-Type: application/json.")
+        try:
+            data = json.loads(request.body, object_pairs_hook=_refuse_repeats)
+        except BadBody:
+            raise
+        except ValueError as error:  # UnicodeDecodeError and JSONDecodeError alike
+            raise BadBody(f"The body is not valid JSON ({error}).") from None
+        return without_nul(data)
 
     def parse_querydict(self, data, list_fields, request):
         return without_nul(super().parse_querydict(data, list_fields, request))
