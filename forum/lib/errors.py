@@ -59,9 +59,12 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     request.security_event = "security.csrf_failed"  # recorded by SecurityEventsMiddleware
-    return render(
-        request,
-        "403.html",
-        {"message": "This form had expired or came from another site. Go back, reload the page and send it again."},
-        status=403,
-    )
+    # A comment, reply, edit or report note comes back to copy, never lost with the form.
+    # Read-only, with no form to send it from: the post may have come from another site.
+    kept = next((request.POST[name] for name in ("body", "note") if request.POST.get(name, "").strip()), "")
+    message = "This form had expired or came from another site. Go back, reload the page and send it again."
+    if kept:
+        message = (
+            "This form had expired or came from another site. Copy your text below, reload the page and send it again."
+        )
+    return render(request, "403.html", {"message": message, "kept_text": kept}, status=403)

@@ -48,6 +48,17 @@ def test_a_csrf_failure_is_a_security_event(debate):
     assert entry.details == {"method": "POST", "path": f"/debates/{SLUG}/vote/", "status": 403}
 
 
+def test_a_comment_refused_by_the_csrf_check_comes_back_to_copy_but_not_to_send(debate):
+    """An expired session loses no text; a post from another site gets no form to send it from."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"/debates/{SLUG}/comments/", {"body": "An hour of writing <b>here</b>"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    page = response.content.decode()
+    assert "Copy your text below, reload the page and send it again." in page
+    assert '<textarea id="kept-text" rows="8" readonly>An hour of writing &lt;b&gt;here&lt;/b&gt;</textarea>' in page
+    assert f'action="/debates/{SLUG}/comments/"' not in page
+
+
 def test_a_403_is_a_security_event_and_shows_in_the_audit_log(debate, make_participant, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     author, intruder = make_participant(), make_participant()
