@@ -172,6 +172,8 @@
     var around = form.closest("li.comment, #poll");
     var aroundSelector = around ? "#" + around.id + (around.id === "poll" ? "" : " > article") : null;
     var drafts = keepDrafts(form);
+    // A refused report (already reported, a ban, a limit) comes back open under its comment, note kept.
+    var report = form.id === "report-form" ? keepDrafts(null).filter(function (d) { return d.id === form.id; }) : [];
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         return response.text().then(function (html) { return { response: response, html: html }; });
@@ -185,6 +187,7 @@
           else if (fresh && !current) { var poll = document.querySelector("#poll"); if (poll) poll.before(fresh); }
         });
         if (form.id === "reply-form" && !result.response.ok) replyRefusedInPlace();
+        if (!result.response.ok) drafts = drafts.concat(report);
         try { restoreDrafts(drafts); } catch (ignored) { /* the page is in place; only a draft is lost */ }
         try { takeTo(form, hadKey, seen, aroundSelector); } catch (ignored) { /* the page is in place; only the focus is lost */ }
       })

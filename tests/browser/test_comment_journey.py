@@ -200,3 +200,26 @@ def test_a_report_from_a_later_page_is_thanked_on_that_page(new_page, debate, se
     # The page that comes back is page 2 again (a first action also shows the new key, which takes the focus).
     expect(comment_item(reader, "Comment number 0").get_by_role("status")).to_contain_text("Thank you for your report")
     assert Report.objects.get().comment.body == "Comment number 0 about the fine."
+
+
+def test_a_report_refused_in_place_opens_again_with_its_note(new_page, debate, settings):
+    settings.RATE_LIMITS = True
+    settings.RATE_LIMIT_ACTIONS = "1/3600"  # one action per reader: the like and its undoing use it up
+    comment_create(debate=debate, participant=None, body="A comment to like, then to report.")
+    reader = new_page()
+    reader.goto("/")
+    item = comment_item(reader, "A comment to like")
+    item.locator(":scope > article").get_by_role("button", name="Like this comment").click()
+    expect(comment_item(reader, "A comment to like").locator(":scope > article .like-button")).to_contain_text("1")
+    comment_item(reader, "A comment to like").locator(":scope > article .like-button").click()
+    expect(comment_item(reader, "A comment to like").locator(":scope > article .like-button")).to_contain_text("0")
+    item = comment_item(reader, "A comment to like")
+    item.locator(":scope > article").get_by_role("link", name="Report", exact=True).click()
+    item.get_by_label("Spam").check()
+    item.get_by_label("Anything to add?").fill("It links to a scam shop, twice.")
+    item.get_by_role("button", name="Send report").click()
+    expect(reader.get_by_role("alert")).to_contain_text("Too many")
+    expect(comment_item(reader, "A comment to like").get_by_label("Anything to add?")).to_have_value(
+        "It links to a scam shop, twice."
+    )
+    assert not Report.objects.exists()
