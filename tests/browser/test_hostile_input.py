@@ -6,7 +6,7 @@ from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from forum.debates.models import Appeal, Ban, Comment, Debate, Report
-from forum.debates.services import Refused, comment_create, participant_create
+from forum.debates.services import Refused, comment_create, participant_create, vote_cast
 from tests.moderation.conftest import log_in, make_user
 from tests.security.payloads import BLNS, XSS, display_name, expected_text, hostile_strings, normalised
 
@@ -230,3 +230,31 @@ def test_back_to_an_earlier_filter_shows_that_filter_in_its_menu(new_page, debat
     page.go_back()
     page.wait_for_url(lambda url: "stance=" not in url)
     expect(page.get_by_label("Show", exact=True)).to_have_value("")
+
+
+def test_on_a_phone_a_comment_reads_name_and_time_on_one_line_and_its_actions_fit_a_finger(new_page, debate):
+    participant, _ = participant_create()
+    vote_cast(debate=debate, participant=participant, option_key="useful")
+    comment_create(debate=debate, participant=participant, body="Police need tools.", author_name="Camille")
+    page = new_page(viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
+    page.goto("/")
+    item = page.locator("li.comment").first
+    name = item.locator(".author").bounding_box()
+    when = item.locator(".when").bounding_box()
+    badge = item.locator(".comment-meta .badge").bounding_box()
+    assert abs(name["y"] - when["y"]) < 4, (name, when)  # one line
+    assert badge["y"] > name["y"] + name["height"] - 1  # the long stance label below it
+    for action in (item.locator(".like-button"), item.get_by_role("link", name="Reply")):
+        assert action.bounding_box()["height"] >= 44
+        assert action.evaluate("e => getComputedStyle(e).textDecorationLine") == "none"  # alike
+
+
+def test_a_key_that_wraps_on_a_phone_keeps_its_background(new_page, debate):
+    page = new_page(viewport={"width": 390, "height": 800})
+    page.goto("/")
+    page.locator("#id_body").fill("A first comment, which makes a key.")
+    page.get_by_role("button", name="Post comment").click()
+    key = page.locator("#participant-key")
+    box, panel = key.bounding_box(), page.locator("#your-key").bounding_box()
+    assert box["height"] > 40  # it wraps
+    assert box["width"] > panel["width"] * 0.8  # one block behind every line, not a ragged inline run
