@@ -255,6 +255,5 @@ def test_a_key_that_wraps_on_a_phone_keeps_its_background(new_page, debate):
     page.locator("#id_body").fill("A first comment, which makes a key.")
     page.get_by_role("button", name="Post comment").click()
     key = page.locator("#participant-key")
-    box, panel = key.bounding_box(), page.locator("#your-key").bounding_box()
-    assert box["height"] > 40  # it wraps
-    assert box["width"] > panel["width"] * 0.8  # one block behind every line, not a ragged inline run
+    assert key.bounding_box()["height"] > 40  # it wraps
+    assert key.evaluate("e => e.getClientRects().length") == 1  # one box behind every line, not a ragged run
