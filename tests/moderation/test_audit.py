@@ -4,7 +4,9 @@ filterable and exportable, with no raw address anywhere."""
 import csv
 import io
 import json
+import re
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -211,3 +213,14 @@ def test_a_head_request_downloads_nothing_and_records_nothing(moderator, debate)
     for path in ("/moderation/audit/export.csv", f"/api/v1/debates/{debate.slug}/exports/ballots.csv"):
         assert moderator.head(path).status_code == HTTPStatus.METHOD_NOT_ALLOWED, path
     assert not AuditEntry.objects.filter(action__in=["audit.export", "export.download"]).exists()
+
+
+def test_every_action_the_code_records_is_in_the_docs_table():
+    root = Path(__file__).resolve().parent.parent.parent
+    source = "\n".join(path.read_text() for path in (root / "forum").rglob("*.py"))
+    written = set(
+        re.findall(r'"((?:comment|ban|note|rule|debate|ballots|audit|moderator|export|security)\.[a-z0-9_]+)"', source)
+    )
+    written |= {f"comment.{decision}" for decision in ("approve", "reject", "spam")}  # action=f"comment.{decision}"
+    documented = set(re.findall(r"`([a-z]+\.[a-z0-9_]+)`", (root / "docs" / "moderation.md").read_text()))
+    assert written - documented == set()
