@@ -306,10 +306,18 @@ def comment_create(
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(pk=parent_id, debate=debate).first()
-        if parent is None or parent.status not in (Comment.Status.PUBLISHED, Comment.Status.PENDING):
-            raise Refused("not_found", "The comment you are replying to no longer exists.", status=404)
-        if parent.status == Comment.Status.PENDING and parent.participant_id != getattr(participant, "pk", None):
-            raise Refused("not_found", "The comment you are replying to no longer exists.", status=404)
+        if (
+            parent is None
+            or parent.status not in (Comment.Status.PUBLISHED, Comment.Status.PENDING)
+            or (parent.status == Comment.Status.PENDING and parent.participant_id != getattr(participant, "pk", None))
+        ):
+            # Deleted, taken down, or hidden while a moderator looks at it: which one is not the replier's to know.
+            raise Refused(
+                "not_found",
+                "The comment you are replying to is no longer shown: it was deleted or removed, "
+                "or waits for a moderator.",
+                status=404,
+            )
         # Replies deeper than three levels attach to the third level.
         while parent.depth >= Comment.MAX_DEPTH:
             parent = parent.parent

@@ -74,6 +74,9 @@ def test_a_rejected_comment_keeps_its_replies_under_a_placeholder(anon, api, deb
     assert api.post(f"/api/v1/comments/{top}/reports", {"reason": "spam"}).status_code == HTTPStatus.NOT_FOUND
     refused = api.post(URL, {"body": "Replying to the void.", "parent_id": top})
     assert refused.status_code == HTTPStatus.NOT_FOUND
+    assert refused.json()["message"] == (
+        "The comment you are replying to is no longer shown: it was deleted or removed, or waits for a moderator."
+    )
 
 
 def test_the_queue_says_which_items_have_replies_that_readers_see(api, debate, moderator, thread):
