@@ -257,3 +257,18 @@ def test_a_key_that_wraps_on_a_phone_keeps_its_background(new_page, debate):
     key = page.locator("#participant-key")
     assert key.bounding_box()["height"] > 40  # it wraps
     assert key.evaluate("e => e.getClientRects().length") == 1  # one box behind every line, not a ragged run
+
+
+def test_on_a_phone_the_vote_reads_your_answer_then_change_then_withdraw(new_page, debate):
+    page = new_page(viewport={"width": 390, "height": 800})
+    page.goto("/")
+    page.get_by_label("An unacceptable invasion of privacy").check()
+    page.locator("#poll").get_by_role("button", name="Vote").click()
+    yours = page.locator("#poll .your-vote")
+    expect(yours).to_have_text("You voted “An unacceptable invasion of privacy”.")
+    change = page.locator("#poll").get_by_role("button", name="Change my vote").bounding_box()
+    withdraw = page.locator("#poll").get_by_role("button", name="Withdraw my vote").bounding_box()
+    said = yours.bounding_box()
+    # One after the other, not the answer wrapped around the button
+    assert said["y"] + said["height"] <= change["y"]
+    assert change["y"] + change["height"] + 4 <= withdraw["y"]
