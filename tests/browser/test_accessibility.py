@@ -158,3 +158,17 @@ def test_a_form_card_has_the_same_room_above_its_first_label_as_its_padding(new_
         " - parseFloat(getComputedStyle(f).paddingTop) - parseFloat(getComputedStyle(f).borderTopWidth)"
     )
     assert abs(gap) <= 1, gap
+
+
+def test_a_link_wrapped_under_its_button_starts_at_the_left_edge_with_room_above(
+    new_page, site, debate, make_participant
+):
+    """On a phone, "Keep my data" falls below "Erase everything now": it sat indented and touching it."""
+    reader = make_participant()
+    comment_create(debate=debate, participant=reader.participant, body="Mine to erase.")
+    page = sign_in(new_page(viewport={"width": 390, "height": 800}), reader, site)
+    page.goto("/me/erase/")
+    button = page.get_by_role("button", name="Erase everything now").bounding_box()
+    keep = page.get_by_role("link", name="Keep my data").bounding_box()
+    assert keep["y"] >= button["y"] + button["height"] + 6, (button, keep)
+    assert abs(keep["x"] - button["x"]) < 2, (button, keep)
