@@ -423,7 +423,7 @@ def _same_request(existing: Comment, body: str, parent_id: int | None) -> Commen
     bodies = {existing.body}
     if existing.edited_at is not None:  # a retry of the text as first sent, since edited
         bodies.update(CommentRevision.objects.filter(comment=existing).values_list("body", flat=True))
-    if body not in bodies or parent_id != existing.parent_id:
+    if body not in bodies or not _attaches_to(parent_id, existing.parent_id):
         raise Refused(
             "idempotency_key_reused",
             "This idempotency key was used for another comment. Send a new key with each new comment.",
@@ -431,6 +431,17 @@ def _same_request(existing: Comment, body: str, parent_id: int | None) -> Commen
             fields={"idempotency_key": "reused"},
         )
     return existing
+
+
+def _attaches_to(parent_id: int | None, kept_parent_id: int | None) -> bool:
+    """Whether a reply sent to ``parent_id`` is kept under ``kept_parent_id``: replies
+    deeper than three levels attach to the third level (``comment_create``)."""
+    while parent_id is not None and parent_id != kept_parent_id:
+        row = Comment.objects.filter(pk=parent_id).values_list("depth", "parent_id").first()
+        if row is None or row[0] < Comment.MAX_DEPTH:
+            return False
+        parent_id = row[1]
+    return parent_id == kept_parent_id
 
 
 def _own_comment(comment_id: int, participant: Participant | None, *, lock: bool = False) -> Comment:

@@ -301,6 +301,18 @@ def test_an_idempotency_key_reused_for_another_comment_is_refused_not_dropped(ap
     assert post(api, "The first comment.", key=key, idempotency_key="k-1").json()["id"] == first.json()["id"]
 
 
+def test_a_retried_reply_past_the_deepest_level_finds_the_reply_it_made(api, debate, key, no_rate_limits):
+    """A reply to a comment at the third level is kept beside it: its retry is the same request."""
+    parent = post(api, "Level 0").json()["id"]
+    for level in range(1, 4):
+        parent = post(api, f"Level {level}", parent_id=parent).json()["id"]
+    first = post(api, "Too deep to nest further.", key=key, idempotency_key="deep-1", parent_id=parent)
+    assert Comment.objects.get(pk=first.json()["id"]).parent_id != parent  # attached higher up
+    again = post(api, "Too deep to nest further.", key=key, idempotency_key="deep-1", parent_id=parent)
+    assert again.status_code == HTTPStatus.CREATED, again.content
+    assert again.json()["id"] == first.json()["id"]
+
+
 def test_an_idempotency_key_longer_than_64_characters_is_refused_not_cut(api, debate, key, no_rate_limits):
     """Cut to 64, two keys sharing their first 64 characters posted one comment for two."""
     shared = "client-" + "0" * 57
