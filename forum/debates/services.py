@@ -192,9 +192,10 @@ _LOOKALIKES = str.maketrans(
 
 
 def clean_author_name(name: str | None) -> str:
-    # What shows nothing goes (direction controls would reorder the text after the name).
-    name = " ".join(without_invisible(normalise_text(name or "")).split())
-    if not name:
+    # What shows nothing goes (direction controls would reorder the text after the name),
+    # but for the joiners inside it, which shape Persian words and emoji.
+    name = " ".join(without_invisible(normalise_text(name or ""), joiners=True).split()).strip("\u200c\u200d")
+    if not without_invisible(name).strip():
         return ANONYMOUS
     if len(name) > 40:
         raise Refused("invalid", "Your display name can be at most 40 characters.", fields={"author_name": "too long"})

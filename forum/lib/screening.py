@@ -45,8 +45,13 @@ _INVISIBLE = {
 }
 
 
-def without_invisible(text: str) -> str:
-    return text.translate(_INVISIBLE)
+# The joiners (ZWNJ, ZWJ) shape what is around them: Persian words, emoji families.
+_INVISIBLE_BUT_JOINERS = {cp: None for cp in _INVISIBLE if cp not in (0x200C, 0x200D)}
+
+
+def without_invisible(text: str, *, joiners: bool = False) -> str:
+    """``text`` without what shows nothing; with ``joiners``, ZWNJ and ZWJ stay."""
+    return text.translate(_INVISIBLE_BUT_JOINERS if joiners else _INVISIBLE)
 
 
 def shown_text(text: str) -> str:

@@ -60,3 +60,12 @@ def test_a_name_of_characters_that_show_nothing_is_anonymous(api, debate, no_rat
 def test_invisible_characters_go_from_a_name_and_its_letters_stay(api, debate, no_rate_limits):
     api.post(URL, {"body": "Hello.", "author_name": "Mar\u200bi\u00adanne \u0416"})
     assert api.get(URL).json()["results"][0]["author_name"] == "Marianne \u0416"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "Kim \U0001f469\u200d\U0001f4bb"],  # Persian ZWNJ; an emoji ZWJ
+)
+def test_joiners_that_shape_a_name_stay(api, debate, no_rate_limits, name):
+    api.post(URL, {"body": "Hello.", "author_name": name})
+    assert api.get(URL).json()["results"][0]["author_name"] == name

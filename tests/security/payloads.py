@@ -111,8 +111,11 @@ def visible(text: str) -> str:
 
 
 def display_name(text: str) -> str:
-    """A display name as kept: normalised, without what shows nothing, runs of white space made one space."""
-    return " ".join(visible(normalised(text)).split())
+    """A display name as kept: normalised, without what shows nothing but for the joiners
+    (ZWNJ, ZWJ) inside it, runs of white space made one space; empty if nothing shows."""
+    kept = "".join(char for char in normalised(text) if char in "\u200c\u200d" or not shows_nothing(char))
+    kept = " ".join(kept.split()).strip("\u200c\u200d")
+    return kept if visible(kept).strip() else ""
 
 
 class _Text(HTMLParser):
