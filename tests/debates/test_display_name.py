@@ -64,7 +64,10 @@ def test_invisible_characters_go_from_a_name_and_its_letters_stay(api, debate, n
 
 @pytest.mark.parametrize(
     "name",
-    ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "Kim \U0001f469\u200d\U0001f4bb"],  # Persian ZWNJ; an emoji ZWJ
+    [
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        "Kim \U0001f469\u200d\U0001f4bb",
+    ],  # Persian ZWNJ; an emoji ZWJ
 )
 def test_joiners_that_shape_a_name_stay(api, debate, no_rate_limits, name):
     api.post(URL, {"body": "Hello.", "author_name": name})

@@ -1,5 +1,6 @@
 """The stance poll: voting, changing, withdrawing, visibility, integrity under load."""
 
+import datetime
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
@@ -7,6 +8,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from forum.debates.models import Ballot, DailyTally, Debate, Participant
 from forum.debates.results import compute_results, shares
@@ -127,7 +129,14 @@ def test_results_visibility_modes(api, debate, mode, voted, closed, visible, no_
         assert all(o["votes"] is None for o in data["options"])
 
 
+def _a_day_before(debate):
+    """The poll ran the day before too (a vote cast and withdrawn): a trend has two days to join."""
+    yesterday = timezone.now().date() - datetime.timedelta(days=1)
+    DailyTally.objects.create(option=debate.options.get(key="useful"), day=yesterday, added=1, removed=1)
+
+
 def test_results_page_shows_figures_charts_and_the_self_selection_note(reader, debate, no_rate_limits):
+    _a_day_before(debate)
     for option in ["useful", "invasion", "invasion"]:
         Client().post(VOTE, {"option": option}, content_type="application/json")
     reader.post(f"/debates/{SLUG}/vote/", {"option": "unsure"})
@@ -138,6 +147,15 @@ def test_results_page_shows_figures_charts_and_the_self_selection_note(reader, d
     assert "50.0%" in html  # invasion: 2 of 4
     assert "25.0%" in html
     assert '<td class="num">4</td>' in html  # total
+    assert "trend shows from the second day" not in html
+
+
+def test_a_poll_of_one_day_gives_its_figures_not_a_chart_of_flat_lines(reader, debate, no_rate_limits):
+    reader.post(f"/debates/{SLUG}/vote/", {"option": "unsure"})
+    html = reader.get(f"/debates/{SLUG}/results/").content.decode()
+    assert "The poll has one day of votes so far: the trend shows from the second day." in html
+    assert "<polyline" not in html
+    assert "<details open>" in html  # the day's figures, shown
     assert "Nobody has changed their mind yet." in html  # not "0 readers changed their mind"
 
 
