@@ -5,9 +5,7 @@ then enforces an allow-list, so even a parser bug cannot emit a script.
 """
 
 import re
-from collections import Counter
-from html import escape, unescape
-from urllib.parse import unquote
+from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -33,21 +31,18 @@ def _clean(html: str, tags: set[str]) -> str:
     ).strip()
 
 
-_WORD = re.compile(r"[^\W_]+")  # letters and digits: what Markdown's marks never are
-_TAG = re.compile(r"<[^>]*>")
-_HREF = re.compile(r'href="([^"]*)"')
+# What opens a line without being its text: quote marks and list markers, nested.
+_MARKERS = re.compile(r"^(?:\s*(?:>|[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)))*\s*")
 
 
-def _words(text: str) -> Counter:
-    # Numbers alone may be an ordered list's markers, which the list shows as its own.
-    return Counter(word for word in _WORD.findall(text) if not word.isdigit())
-
-
-def _loses_words(text: str, html: str) -> bool:
-    """Whether a word of the source shows fewer times in the HTML, as text or in links."""
-    links = " ".join(unquote(unescape(href)) for href in _HREF.findall(html))  # the parser encodes them
-    shown = _words(unescape(_TAG.sub(" ", html))) + _words(links)
-    return any(shown[word] < n for word, n in _words(text).items())
+def _drops_lines(text: str, tokens) -> bool:
+    """Whether a line with text in it belongs to no paragraph the parser made:
+    what it drops past its nesting limit (20 levels of quotes in quotes, lists in lists)."""
+    kept = set()
+    for token in tokens:
+        if token.type == "inline" and token.map:
+            kept.update(range(*token.map))
+    return any(i not in kept and _MARKERS.sub("", line).strip() for i, line in enumerate(text.split("\n")))
 
 
 def _as_written(text: str) -> str:
@@ -60,9 +55,11 @@ def render_comment(text: str) -> str:
     """Comment body → safe HTML: paragraphs, emphasis, links, quotes, lists, inline code.
 
     The parser drops what is nested past 20 levels (quotes in quotes, lists in
-    lists); a comment that would lose words that way is shown as written instead."""
-    html = _clean(_comment_md.render(text), _COMMENT_TAGS)
-    return _clean(_as_written(text), _COMMENT_TAGS) if _loses_words(text, html) else html
+    lists); a comment that would lose lines that way is shown as written instead."""
+    tokens = _comment_md.parse(text)
+    if _drops_lines(text, tokens):
+        return _clean(_as_written(text), _COMMENT_TAGS)
+    return _clean(_comment_md.renderer.render(tokens, _comment_md.options, {}), _COMMENT_TAGS)
 
 
 def render_summary(text: str) -> str:

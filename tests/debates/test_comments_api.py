@@ -116,6 +116,24 @@ def test_markdown_nested_past_the_parsers_limit_is_shown_as_written_not_dropped(
     assert "<p>Intro</p>" in html
 
 
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        (
+            "The **CNIL**: [Wikipedia](https://fr.wikipedia.org/wiki/Commission_nationale_de_l%27informatique)",
+            '<a href="https://fr.wikipedia.org/wiki/Commission_nationale_de_l%27informatique"',
+        ),
+        ("*Read* <https://example.org/caf%C3%A9>", "<em>Read</em>"),
+        ("[x](https://b\u00fccher.example/a) and **bold**", "<strong>bold</strong>"),
+        ("> quote\ncontinued lazily\n\n- a\n-\n- b", "<li>b</li>"),
+    ],
+)
+def test_links_and_ordinary_markdown_keep_their_form(api, debate, no_rate_limits, body, kept):
+    """Encoded, internationalised and autolinked addresses are not text the parser drops."""
+    post(api, body)
+    assert kept in Comment.objects.get().body_html
+
+
 def test_markdown_within_the_limit_keeps_its_form(api, debate, no_rate_limits):
     post(api, "Intro\n\n" + "> " * 5 + "the quoted point\n\n1. first\n2. second")
     html = Comment.objects.get().body_html
