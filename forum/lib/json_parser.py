@@ -27,12 +27,12 @@ class BadBody(ValueError):
 
 
 def _refuse_repeats(pairs):
-    keys = [key for key, _ in pairs]
-    repeated = next((key for key in keys if keys.count(key) > 1), None)
-    if repeated is not None:
-        # JSON parsers differ on which of the two wins: neither, here.
+    obj = dict(pairs)
+    if len(obj) != len(pairs):  # JSON parsers differ on which of two equal keys wins: neither, here
+        seen = set()
+        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))
         raise BadBody(f"The field {repeated!r} is given twice.")
-    return dict(pairs)
+    return obj
 
 
 class NulFreeParser(Parser):
