@@ -182,13 +182,25 @@ def normalise_text(text: str) -> str:
 _STAFF_WORDS = ("moderator", "admin", "administrator", "staff", "official")
 
 
-# Cyrillic and Greek letters drawn like Latin ones, read as those in the staff
-# check ("Official" with a Cyrillic O).
+# Cyrillic and Greek letters drawn like Latin ones, small and capital, read as
+# those in the staff check ("Official" with a Cyrillic O, "ADMIN" with Greek capitals).
 _LOOKALIKES = str.maketrans(
-    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04cf"
-    "\u03bf\u03b1\u03b5\u03b9\u043a\u03bd\u03c1\u03c4\u03c5",
-    "aeopcyxijsdloaeikvptu",
+    dict(
+        zip(  # Cyrillic small, Cyrillic capital, Greek small, Greek capital; then the Latin letters
+            "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04cf\u043a"
+            "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0423\u0425\u0406\u0408\u0405"
+            "\u03bf\u03b1\u03b5\u03b9\u03ba\u03bd\u03c1\u03c4\u03c5"
+            "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7",
+            "aeopcyxijsdlkabekmhopctyxijsoaeikvptuabezhikmnoptyx",
+            strict=True,
+        )
+    )
 )
+
+
+def _staff_folded(text: str) -> str:
+    """A name as the staff check reads it: as shown, lookalike letters as Latin, one case, single spaces."""
+    return " ".join(shown_text(text).translate(_LOOKALIKES).casefold().split())
 
 
 def clean_author_name(name: str | None) -> str:
@@ -199,9 +211,8 @@ def clean_author_name(name: str | None) -> str:
         return ANONYMOUS
     if len(name) > 40:
         raise Refused("invalid", "Your display name can be at most 40 characters.", fields={"author_name": "too long"})
-    folded = shown_text(name).casefold().translate(_LOOKALIKES)
-    folded_site = " ".join(shown_text(settings.SITE_NAME).casefold().split())
-    if any(word in folded for word in _STAFF_WORDS) or folded_site in " ".join(folded.split()):
+    folded = _staff_folded(name)
+    if any(word in folded for word in _STAFF_WORDS) or _staff_folded(settings.SITE_NAME) in folded:
         raise Refused(
             "invalid",
             "That display name could be mistaken for the site's staff. Please choose another.",

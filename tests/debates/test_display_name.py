@@ -41,6 +41,11 @@ def test_the_forms_remember_the_name_of_ones_latest_comment(api, anon, debate, m
         "The Debate\u200b Room",  # the site's name
         "The  Debate\u00a0Room",  # the site's name, spaced otherwise
         "\u041efficial",  # a Cyrillic capital O
+        "\u041coderator",  # a Cyrillic capital M
+        "\u0410D\u041c\u0406N",  # Cyrillic capitals
+        "\u0422he Debate Room",  # the site's name with a Cyrillic capital T
+        "\u039coderator",  # a Greek capital M
+        "\u0391DMI\u039d",  # Greek capitals
         "\uff2d\uff4f\uff44\uff45\uff52\uff41\uff54\uff4f\uff52",  # full-width letters
     ],
 )
@@ -72,3 +77,10 @@ def test_invisible_characters_go_from_a_name_and_its_letters_stay(api, debate, n
 def test_joiners_that_shape_a_name_stay(api, debate, no_rate_limits, name):
     api.post(URL, {"body": "Hello.", "author_name": name})
     assert api.get(URL).json()["results"][0]["author_name"] == name
+
+
+def test_a_site_name_in_another_script_is_refused_as_itself(api, debate, settings):
+    settings.SITE_NAME = "\u0397 \u0391\u03af\u03b8\u03bf\u03c5\u03c3\u03b1"  # Greek
+    response = api.post(URL, {"body": "Hello.", "author_name": settings.SITE_NAME})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["fields"] == {"author_name": "reserved"}
