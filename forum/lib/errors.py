@@ -59,9 +59,14 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     request.security_event = "security.csrf_failed"  # recorded by SecurityEventsMiddleware
-    # A comment, reply, edit or report note comes back to copy, never lost with the form.
-    # Read-only, with no form to send it from: the post may have come from another site.
-    kept = next((request.POST[name] for name in ("body", "note") if request.POST.get(name, "").strip()), "")
+    # A comment, reply, edit or report note sent from this site (an expired session,
+    # cleared cookies) comes back to copy, read-only. Not one posted from another
+    # site: it would show that site's words on ours.
+    same_site = request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none") and not (
+        reason.startswith(("Origin checking failed", "Referer checking failed"))
+    )
+    fields = ("body", "note") if same_site else ()
+    kept = next((request.POST[name] for name in fields if request.POST.get(name, "").strip()), "")
     message = "This form had expired or came from another site. Go back, reload the page and send it again."
     if kept:
         message = (

@@ -4,6 +4,7 @@ network-prefix hash and never the address, at most one per kind, network and min
 import re
 from http import HTTPStatus
 
+import pytest
 from django.test import Client
 
 from forum.moderation.models import AuditEntry
@@ -57,6 +58,18 @@ def test_a_comment_refused_by_the_csrf_check_comes_back_to_copy_but_not_to_send(
     assert "Copy your text below, reload the page and send it again." in page
     assert '<textarea id="kept-text" rows="8" readonly>An hour of writing &lt;b&gt;here&lt;/b&gt;</textarea>' in page
     assert f'action="/debates/{SLUG}/comments/"' not in page
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "https://elsewhere.example"}],
+)
+def test_text_posted_from_another_site_is_not_shown_on_ours(debate, headers):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"/debates/{SLUG}/comments/", {"body": "Paste your key at elsewhere.example"}, **headers)
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "elsewhere.example</textarea>" not in response.content.decode()
+    assert "Go back, reload the page and send it again." in response.content.decode()
 
 
 def test_a_403_is_a_security_event_and_shows_in_the_audit_log(debate, make_participant, settings):
