@@ -205,8 +205,8 @@ def _staff_folded(text: str) -> str:
 
 def clean_author_name(name: str | None) -> str:
     # What shows nothing goes (direction controls would reorder the text after the name),
-    # but for the joiners inside it, which shape Persian words and emoji.
-    name = " ".join(without_invisible(normalise_text(name or ""), joiners=True).split()).strip("\u200c\u200d")
+    # but for what shapes the letters around it: joiners in Persian words and emoji, flag tags.
+    name = " ".join(without_invisible(normalise_text(name or ""), shaping=True).split()).strip("\u200c\u200d")
     if not without_invisible(name).strip():
         return ANONYMOUS
     if len(name) > 40:

@@ -45,13 +45,18 @@ _INVISIBLE = {
 }
 
 
-# The joiners (ZWNJ, ZWJ) shape what is around them: Persian words, emoji families.
-_INVISIBLE_BUT_JOINERS = {cp: None for cp in _INVISIBLE if cp not in (0x200C, 0x200D)}
+# Format characters that shape the text around them or show themselves: the
+# joiners (ZWNJ, ZWJ: Persian words, emoji families), the tags of subdivision
+# flags, and the prepended concatenation marks of Arabic, Syriac and Kaithi.
+_SHAPING = {0x200C, 0x200D, *range(0xE0020, 0xE0080), *range(0x600, 0x606), 0x6DD, 0x70F, 0x890, 0x891, 0x8E2}
+_SHAPING |= {0x110BD, 0x110CD}
+_INVISIBLE_BUT_SHAPING = {cp: None for cp in _INVISIBLE if cp not in _SHAPING}
 
 
-def without_invisible(text: str, *, joiners: bool = False) -> str:
-    """``text`` without what shows nothing; with ``joiners``, ZWNJ and ZWJ stay."""
-    return text.translate(_INVISIBLE_BUT_JOINERS if joiners else _INVISIBLE)
+def without_invisible(text: str, *, shaping: bool = False) -> str:
+    """``text`` without what shows nothing; with ``shaping``, the format characters that
+    shape what is around them stay (see ``_SHAPING``)."""
+    return text.translate(_INVISIBLE_BUT_SHAPING if shaping else _INVISIBLE)
 
 
 def shown_text(text: str) -> str:
@@ -64,7 +69,8 @@ def shown_text(text: str) -> str:
 _LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # A phone number: international (+33 6 12 34 56 78), national with its trunk
-# zero (06 12 34 56 78, 020 7946 0958) or North American ((555) 123-4567). Not
+# zero (06 12 34 56 78, 020 7946 0958) or North American ((555) 123-4567,
+# 1-555-123-4567, 5551234567). Not
 # the other numbers a debate about a fine is full of: years, amounts (20000000,
 # 12 345 678, 20,000,000), dates (2022-10-17, 01.12.2026), decimals, ISBNs.
 # static/forum/moderation.js warns with the same pattern.
@@ -74,7 +80,7 @@ _PHONE = re.compile(
     r"(?!\d*[.,]\d+(?!\d|[\s().-]\d))"  # a decimal
     r"(?:\+\d(?:[\s().-]{0,2}\d){6,14}"
     r"|0(?:[\s().-]{0,2}\d){6,14}"
-    r"|\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]\d{4})"
+    r"|(?:1[\s.-]?)?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]?\d{4})"
     r"(?!\w|[.,]\d)"
 )
 

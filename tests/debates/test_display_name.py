@@ -70,9 +70,10 @@ def test_invisible_characters_go_from_a_name_and_its_letters_stay(api, debate, n
 @pytest.mark.parametrize(
     "name",
     [
-        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
-        "Kim \U0001f469\u200d\U0001f4bb",
-    ],  # Persian ZWNJ; an emoji ZWJ
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # a Persian word with its ZWNJ
+        "Kim \U0001f469\u200d\U0001f4bb",  # an emoji joined by a ZWJ
+        "Kim \U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # a flag of tags
+    ],
 )
 def test_joiners_that_shape_a_name_stay(api, debate, no_rate_limits, name):
     api.post(URL, {"body": "Hello.", "author_name": name})

@@ -110,10 +110,20 @@ def visible(text: str) -> str:
     return "".join(char for char in text if not shows_nothing(char))
 
 
+def _shapes(char: str) -> bool:
+    """Joiners, flag tags and prepended concatenation marks: format characters a name keeps."""
+    code = ord(char)
+    return (
+        code in (0x200C, 0x200D, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD)
+        or 0xE0020 <= code <= 0xE007F
+        or 0x600 <= code <= 0x605
+    )
+
+
 def display_name(text: str) -> str:
-    """A display name as kept: normalised, without what shows nothing but for the joiners
-    (ZWNJ, ZWJ) inside it, runs of white space made one space; empty if nothing shows."""
-    kept = "".join(char for char in normalised(text) if char in "\u200c\u200d" or not shows_nothing(char))
+    """A display name as kept: normalised, without what shows nothing but for what shapes
+    the letters around it, runs of white space made one space; empty if nothing shows."""
+    kept = "".join(char for char in normalised(text) if _shapes(char) or not shows_nothing(char))
     kept = " ".join(kept.split()).strip("\u200c\u200d")
     return kept if visible(kept).strip() else ""
 
