@@ -40,7 +40,10 @@ class NoAddresses(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.msg in self.KEPT:
             return True
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: logging reports it when the handler formats the record
+            return True
         clean = without_addresses(message)
         if clean != message:
             record.msg, record.args = clean, ()

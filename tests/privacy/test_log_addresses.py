@@ -89,3 +89,10 @@ def test_gunicorns_error_log_names_no_address_for_a_malformed_request(tmp_path):
     listening = f"Listening at: http://127.0.0.1:{port}"
     assert listening in text
     assert "127.0.0.1" not in text.replace(listening, "")
+
+
+def test_a_malformed_log_call_does_not_fail_the_request():
+    """The filter formats the message; a call whose arguments do not fit is logging's to report, not ours to raise."""
+    handler = logging.getLogger().handlers[0]
+    record = logging.LogRecord("forum.x", logging.WARNING, __file__, 1, "count %d", ("abc",), None)
+    assert handler.filter(record)
