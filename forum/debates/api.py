@@ -144,7 +144,8 @@ _SHARED_PAGES = RecentCopies(size=16)
 
 def _shared_comment_page(slug: str, sort: str, stance: str, page: int) -> HttpResponse:
     """The comments as every reader without a key sees them, serialised once per
-    version of the debate; a hit costs one query, the debate's key."""
+    version of the debate; a hit costs one query, the debate's key (and one more
+    with a stance filter, checked against the poll's answers)."""
     debate = debate_read(slug, keyed=True)
     if debate is None:
         raise Http404(f"No debate with the slug {slug!r}.")

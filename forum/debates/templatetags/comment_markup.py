@@ -18,6 +18,7 @@ Keep the markup in step with the pages that show the same things
 import datetime
 
 from django import template
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -44,12 +45,24 @@ def until(ends) -> str:
 @register.simple_tag(takes_context=True)
 def return_query(context) -> str:
     """The query string (with its "?") of the page to come back to after an action:
-    its ``PAGE_PARAMS``, not one-time notices (``?restored=1``, ``?deleted=1``)."""
-    request = context["request"]
-    kept = request.GET.copy()
-    for name in list(kept):
-        if name not in PAGE_PARAMS:
-            del kept[name]
+    its sort, stance and page as the page read them (``CommentPage``), so that a
+    page shared by every reader carries no one's made-up values; elsewhere the
+    request's ``PAGE_PARAMS``, not one-time notices (``?restored=1``, ``?deleted=1``)."""
+    page = context.get("comments")
+    if page is not None:
+        kept = QueryDict(mutable=True)
+        for name, value, default in (
+            ("sort", page.sort, "newest"),
+            ("stance", page.stance, ""),
+            ("page", page.page, 1),
+        ):
+            if value != default:
+                kept[name] = str(value)
+    else:
+        kept = context["request"].GET.copy()
+        for name in list(kept):
+            if name not in PAGE_PARAMS:
+                del kept[name]
     return f"?{kept.urlencode()}" if kept else ""
 
 

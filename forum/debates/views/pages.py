@@ -174,7 +174,8 @@ def _anonymous_page(request, debate: Debate) -> HttpResponse:
     version of the debate and reused; only the CSRF token, the forms' start
     time and their idempotency keys are filled in per request.
 
-    A hit costs one query, the debate itself: the page comes from this
+    A hit costs one query, the debate itself (two with a stance filter, which the
+    poll's answers check): the page comes from this
     process's recent pages (else the shared cache) and is joined as bytes
     around the fresh tokens.
     """
