@@ -17,7 +17,10 @@ class TextField(forms.CharField):
         return super().to_python(value)
 
 
-def problems(form) -> str:
+def problems(form, *, labelled: bool = False) -> str:
     """A form's errors in plain words, each said once: the fields' own messages,
-    which each form words for its readers (``error_messages``)."""
+    which each form words for its readers (``error_messages``); ``labelled`` puts
+    each field's label before Django's own messages, which do not name it."""
+    if labelled:
+        return " ".join(f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items())
     return " ".join(dict.fromkeys(message for errors in form.errors.values() for message in errors))

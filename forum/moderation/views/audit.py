@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_safe
 
+from forum.lib.forms import problems
+
 from ..audit import AUDIT_COLUMNS, audit_record, audit_rows, csv_lines
 from ..forms import AuditFilterForm
 from ..models import AuditEntry
@@ -24,10 +26,6 @@ def _filtered(request):
     return form, AuditEntry.objects.filtered(**{k: v for k, v in filters.items() if v})
 
 
-def _problems(form) -> str:
-    return " ".join(f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items())
-
-
 @require_safe
 @moderator_required
 def audit(request):
@@ -36,7 +34,13 @@ def audit(request):
     page = Paginator(entries.select_related("actor"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "problems": _problems(form), "page": page, "query": query.urlencode(), "section": "audit"}
+    context = {
+        "form": form,
+        "problems": problems(form, labelled=True),
+        "page": page,
+        "query": query.urlencode(),
+        "section": "audit",
+    }
     return render(request, "moderation/audit.html", context, status=status)
 
 
@@ -45,7 +49,7 @@ def audit(request):
 def audit_export(request, fmt: str):
     form, entries = _filtered(request)
     if form.errors:  # never the whole log for a filter that did not apply
-        message = f"The filters are not valid. {_problems(form)}"
+        message = f"The filters are not valid. {problems(form, labelled=True)}"
         if fmt == "json":
             return JsonResponse({"error": "invalid", "message": message, "fields": form.errors}, status=400)
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
