@@ -74,6 +74,7 @@ def test_gunicorns_error_log_names_no_address_for_a_malformed_request(tmp_path):
         else:
             raise AssertionError("gunicorn did not start")
         with connection:
+            connection.settimeout(30)  # the port opens before the worker is ready, slowly on a busy machine
             connection.sendall(b"GET /?page=" + b"9" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             assert connection.recv(100).startswith(b"HTTP/1.1 414")  # Request-URI Too Long
         for _ in range(100):  # the warning is written just after the answer
