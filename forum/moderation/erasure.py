@@ -34,20 +34,26 @@ def redact_audit_entries(*, targets: dict[str, set[str]], network_hashes: set[st
     if participant_ids:
         about |= Q(details__participant__in=list(participant_ids))
     if network_hashes:
-        about |= Q(network_hash__in=list(network_hashes))
+        # A network hash stands for a whole network (an office, a carrier): it points at the
+        # erased reader only in the entries no one signed, the refusals it may have met
+        # (security.forbidden, rate_limited, csrf_failed). A moderator's entries on the same
+        # network, and bans of others, are someone else's.
+        about |= Q(network_hash__in=list(network_hashes), actor__isnull=True)
     if not about:
         return {"audit_entries_redacted": 0}
     entries = list(AuditEntry.objects.filter(about))
     copies = []
     for entry in entries:
         fields = {f.attname: getattr(entry, f.attname) for f in AuditEntry._meta.concrete_fields}
-        if entry.target_id in targets.get(entry.target_type, ()):
-            fields["target_id"] = ""
-        if entry.network_hash in network_hashes:
-            fields["network_hash"] = ""
         details = dict(entry.details or {})
-        if details.get("participant") in participant_ids:
+        targeted = entry.target_id in targets.get(entry.target_type, ())
+        named = details.get("participant") in participant_ids
+        if targeted:
+            fields["target_id"] = ""
+        if named:
             del details["participant"]
+        if targeted or named or (entry.network_hash in network_hashes and entry.actor_id is None):
+            fields["network_hash"] = ""
         fields["details"] = {**details, "redacted": REDACTED}
         copies.append(AuditEntry(**fields))
     AuditEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()

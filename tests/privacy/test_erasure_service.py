@@ -1,6 +1,7 @@
 """participant_erase and participant_rotate_key, rule by rule."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from forum.debates.models import Ban, Comment, Debate, Like, Participant, Report
 from forum.debates.privacy import participant_erase, participant_rotate_key
@@ -121,3 +122,20 @@ def test_two_rotations_from_the_same_state_cannot_both_win(people):
     with pytest.raises(Refused) as refused:
         participant_rotate_key(stale)
     assert refused.value.status == 409
+
+
+def test_an_erasure_leaves_others_entries_from_the_same_network_alone(debate, people):
+    """A network hash stands for a network, not a person: a reader's erasure takes it
+    from the refusals no one signed, not from a moderator's or another reader's entries."""
+    me, other = people[:2]
+    network = "e" * 32
+    comment_create(debate=debate, participant=me, body="From the office network.", network_hash=network)
+    moderator = get_user_model().objects.create_user(username="mod", email="mod@example.org", password="x" * 20)
+    refusal = audit_record(action="security.rate_limited", network_hash=network, details={"path": "/"})
+    login = audit_record(action="security.login", actor=moderator, network_hash=network)
+    ban = audit_record(action="ban.create", actor=moderator, target=other, network_hash=network)
+    assert participant_erase(me)["audit_entries_redacted"] == 1
+    assert AuditEntry.objects.get(pk=refusal.pk).network_hash == ""
+    assert AuditEntry.objects.get(pk=login.pk).network_hash == network
+    assert AuditEntry.objects.get(pk=ban.pk).network_hash == network
+    assert "redacted" not in AuditEntry.objects.get(pk=ban.pk).details
