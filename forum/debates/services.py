@@ -7,6 +7,7 @@ text back.
 """
 
 import datetime
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
@@ -180,6 +181,9 @@ def normalise_text(text: str) -> str:
 
 
 _STAFF_WORDS = ("moderator", "admin", "administrator", "staff", "official")
+# A staff word ending a word ("Admin 2", "staff_member", "SiteAdmin"), not the start
+# or middle of another one ("Staffan", "Badminton fan", "Officially Bob").
+_STAFF_PATTERN = re.compile(r"(?:" + "|".join(_STAFF_WORDS) + r")(?![^\W\d_])")
 
 
 # Cyrillic and Greek letters drawn like Latin ones, small and capital, read as
@@ -212,7 +216,7 @@ def clean_author_name(name: str | None) -> str:
     if len(name) > 40:
         raise Refused("invalid", "Your display name can be at most 40 characters.", fields={"author_name": "too long"})
     folded = _staff_folded(name)
-    if any(word in folded for word in _STAFF_WORDS) or _staff_folded(settings.SITE_NAME) in folded:
+    if _STAFF_PATTERN.search(folded) or _staff_folded(settings.SITE_NAME) in folded:
         raise Refused(
             "invalid",
             "That display name could be mistaken for the site's staff. Please choose another.",

@@ -85,3 +85,15 @@ def test_a_site_name_in_another_script_is_refused_as_itself(api, debate, setting
     response = api.post(URL, {"body": "Hello.", "author_name": settings.SITE_NAME})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["fields"] == {"author_name": "reserved"}
+
+
+@pytest.mark.parametrize("name", ["Staffan", "Badminton fan", "Officially Bob", "Modest Eratosthenes"])
+def test_a_name_that_only_contains_the_letters_of_a_staff_word_is_welcome(api, debate, no_rate_limits, name):
+    response = api.post(URL, {"body": "Hello.", "author_name": name})
+    assert response.status_code == HTTPStatus.CREATED, response.content
+    assert api.get(URL).json()["results"][0]["author_name"] == name
+
+
+@pytest.mark.parametrize("name", ["Admin 2", "staff_member", "SiteAdmin", "Moderator123", "Official"])
+def test_a_staff_word_ending_a_word_is_refused(api, debate, name):
+    assert api.post(URL, {"body": "Hello.", "author_name": name}).json()["fields"] == {"author_name": "reserved"}
