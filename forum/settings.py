@@ -285,10 +285,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # No client address in any line, whoever logs it (forum/lib/logs.py).
-    "filters": {"no_addresses": {"()": "forum.lib.logs.NoAddresses"}},
+    # No client address and no forged line, whoever logs it (forum/lib/logs.py).
+    "filters": {"safe_lines": {"()": "forum.lib.logs.SafeLines"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_addresses"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["safe_lines"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -51,7 +51,7 @@ def test_the_apps_log_handler_blanks_addresses_in_messages_and_tracebacks():
     assert "203.0.113.9" not in text
 
 
-def test_gunicorns_error_log_names_no_address_for_a_malformed_request(tmp_path):
+def test_gunicorns_logs_name_no_address_and_let_no_request_forge_a_line(tmp_path):
     port = free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "1", "VAR_DIR": str(tmp_path)}
     env["SCREEN_TOXICITY"] = "off"
@@ -77,8 +77,13 @@ def test_gunicorns_error_log_names_no_address_for_a_malformed_request(tmp_path):
             connection.settimeout(30)  # the port opens before the worker is ready, slowly on a busy machine
             connection.sendall(b"GET /?page=" + b"9" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             assert connection.recv(100).startswith(b"HTTP/1.1 414")  # Request-URI Too Long
-        for _ in range(100):  # the warning is written just after the answer
-            if "Invalid request" in log_path.read_text():
+        # A path that, decoded, would write a line of its own, a terminal escape and a NUL.
+        forged = b"/x%0a%5B01/Dec/2026:06:00:00%20+0000%5D%20%22GET%20/moderation/%22%20200%1b%5B31m%00"
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as again:
+            again.sendall(b"GET " + forged + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            assert again.recv(100).startswith(b"HTTP/1.1 400")  # a NUL in the path: refused, and logged
+        for _ in range(100):  # the lines are written just after the answers
+            if "Invalid request" in log_path.read_text() and '"GET /x' in log_path.read_text():
                 break
             time.sleep(0.05)
     finally:
@@ -90,6 +95,12 @@ def test_gunicorns_error_log_names_no_address_for_a_malformed_request(tmp_path):
     listening = f"Listening at: http://127.0.0.1:{port}"
     assert listening in text
     assert "127.0.0.1" not in text.replace(listening, "")
+    # The forged request is one line, its control characters written out.
+    [line] = [line for line in text.splitlines() if '"GET /x' in line]
+    assert "\\x0a[01/Dec/2026:06:00:00 +0000]" in line
+    assert "\\x1b[31m\\x00" in line
+    assert not any(line.startswith('[01/Dec/2026:06:00:00 +0000] "GET /moderation/"') for line in text.splitlines())
+    assert "\x1b" not in text
 
 
 def test_a_malformed_log_call_does_not_fail_the_request():
