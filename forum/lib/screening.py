@@ -75,7 +75,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # 12 345 678, 20,000,000), dates (2022-10-17, 01.12.2026), decimals, ISBNs.
 # static/forum/moderation.js warns with the same pattern.
 _PHONE = re.compile(
-    r"(?<![\w.,+-])"
+    r"(?<![\w.,+-])(?<!\d[\s.,])"  # not within a word or a number grouped in thousands (20 000 000 000)
     r"(?!\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?!\d|[\s().-]\d))"  # a date, day or month first
     r"(?!\d*[.,]\d+(?!\d|[\s().-]\d))"  # a decimal
     r"(?:\+\d(?:[\s().-]{0,2}\d){6,14}"
@@ -111,6 +111,8 @@ def _matches(text: str, words: Iterable[str]) -> list[str]:
 
 
 def contains_personal_info(text: str) -> bool:
+    """An e-mail address or a phone number, read as shown (full-width digits, zero-width spaces)."""
+    text = shown_text(text)
     return bool(_EMAIL.search(text) or _PHONE.search(text))
 
 

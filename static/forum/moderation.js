@@ -64,7 +64,7 @@
   // The same patterns as forum/lib/screening.py: e-mail addresses and phone numbers hold a comment.
   var EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/;
   var PHONE = new RegExp(
-    "(?<![\\w.,+-])" +
+    "(?<![\\w.,+-])(?<!\\d[\\s.,])" + // not within a word or a number grouped in thousands
     "(?!\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}(?!\\d|[\\s().-]\\d))" + // a date, day or month first
     "(?!\\d*[.,]\\d+(?!\\d|[\\s().-]\\d))" + // a decimal
     "(?:\\+\\d(?:[\\s().-]{0,2}\\d){6,14}" +
@@ -75,7 +75,9 @@
   var warn = function (textarea) {
     var form = textarea.form;
     var note = form.querySelector(".pi-warning");
-    var found = EMAIL.test(textarea.value) || PHONE.test(textarea.value);
+    // Read as the server reads it: full-width digits folded, zero-width characters gone.
+    var text = textarea.value.normalize("NFKC").replace(/[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g, "");
+    var found = EMAIL.test(text) || PHONE.test(text);
     if (found && !note) {
       note = document.createElement("p");
       note.className = "notice notice-warn pi-warning";

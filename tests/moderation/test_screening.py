@@ -151,6 +151,8 @@ PHONE_NUMBERS = [
     "1-555-123-4567",
     "5551234567",
     "555-1234567",
+    "06\u200b12\u200b34\u200b56\u200b78",  # zero-width spaces between the pairs
+    "\uff10\uff16 \uff11\uff12 \uff13\uff14 \uff15\uff16 \uff17\uff18",  # full-width digits
 ]
 NOT_PHONE_NUMBERS = [
     "In 2022 the fine was €20,000,000 (about £17,500,000).",
@@ -162,6 +164,7 @@ NOT_PHONE_NUMBERS = [
     "ISBN 978-3-16-148410-0",
     "A ratio of 1796103503.425706, or 0.1234567, or 0,1234567.",
     "From 2019-2022, 20 billion images.",
+    "More than 20 000 000 000 images, \u20ac1 000 000 000 or $ 2 000 000 000, 20\u00a0000\u00a0000\u00a0000.",
 ]
 
 
