@@ -103,8 +103,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(required=False, max_length=254)
     target_type = forms.CharField(required=False, max_length=32)
     target_id = forms.CharField(required=False, max_length=64)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
 
 
 class VoidForm(forms.Form):

@@ -68,6 +68,18 @@ def poll_edit(
         debate = Debate.objects.select_for_update().filter(pk=debate_id).first()
         if debate is None:
             raise Refused("not_found", "That debate does not exist.", status=404)
+        if (
+            poll_open
+            and poll_closes_at
+            and poll_closes_at != debate.poll_closes_at
+            and poll_closes_at <= timezone.now()
+        ):
+            # It would close the poll at once while the editor still said "open".
+            raise Refused(
+                "invalid",
+                "That closing time has passed. To close the poll now, untick \u201cThe poll is open\u201d.",
+                fields={"poll_closes_at": "past"},
+            )
         current = list(debate.options.order_by("position", "id").values_list("key", "label"))
         wording_changed = question != debate.question or cleaned != current
         if wording_changed and poll_has_votes(debate):

@@ -155,7 +155,7 @@ def test_the_audit_page_says_which_second_factor_an_entry_is_about(moderator):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("since=yesterday", "Since"), ("until=2026-13-45", "Until"), ("target_id=" + "9" * 65, "Target id")],
+    [("since=yesterday", "From"), ("until=2026-13-45", "To"), ("target_id=" + "9" * 65, "Target id")],
 )
 def test_a_bad_filter_is_a_message_and_never_the_whole_log(moderator, make_comment, query, field):
     moderator.post(f"/moderation/comments/{make_comment('Held').pk}/decide/", {"action": "approve"})
@@ -163,8 +163,10 @@ def test_a_bad_filter_is_a_message_and_never_the_whole_log(moderator, make_comme
     assert response.status_code == HTTPStatus.BAD_REQUEST
     page = response.content.decode()
     assert "No entries are shown until the filters are valid." in page
-    assert f"{field}:" in page
+    assert f"{field}:" in page  # named as the form labels it
     assert "comment.approve" not in page
+    assert "Fix the filters above to see entries." in page
+    assert "No entry matches." not in page
     exported = moderator.get(f"/moderation/audit/export.csv?action=comment.&{query}")
     assert exported.status_code == HTTPStatus.BAD_REQUEST
     assert exported.content.decode().startswith("The filters are not valid.")

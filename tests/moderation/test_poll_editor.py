@@ -103,3 +103,12 @@ def test_a_closing_time_is_utc_unless_it_says_its_offset(moderator, debate):
     refused = moderator.post(url(debate), form(debate, poll_closes_at="9999-12-31T23:59-14:00"))
     assert refused.status_code == HTTPStatus.BAD_REQUEST
     assert "Give the closing time as a date and a time (UTC)." in refused.content.decode()
+
+
+def test_a_closing_time_already_past_is_refused_with_the_way_to_close_now(moderator, debate):
+    refused = moderator.post(url(debate), form(debate, poll_closes_at="2020-01-01T10:00"))
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert "That closing time has passed." in refused.content.decode()
+    debate.refresh_from_db()
+    assert debate.poll_closes_at is None
+    assert debate.is_poll_open()

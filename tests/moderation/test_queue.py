@@ -401,3 +401,14 @@ def test_an_items_author_history_counts_each_status(moderator, make_comment, mak
     # The page tells spam from a rejection.
     page = moderator.get("/moderation/").content.decode()
     assert "5 comments, 2 published, 1 pending, 1 rejected, 1 spam." in page
+
+
+def test_a_reply_to_a_deleted_comment_says_so_without_empty_quotes(moderator, make_comment, debate):
+    parent = make_comment("Soon deleted", status=Status.PUBLISHED)
+    Comment.objects.filter(pk=parent.pk).update(status=Status.DELETED, body="", body_html="", author_name="")
+    Comment.objects.create(
+        debate=debate, parent_id=parent.pk, thread_id=parent.pk, depth=1, body="Held reply", status=Status.PENDING
+    )
+    html = moderator.get("/moderation/").content.decode()
+    assert "In reply to a deleted comment." in html
+    assert "“”" not in html

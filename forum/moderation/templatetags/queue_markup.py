@@ -98,11 +98,13 @@ class _Queue:
         )
         if item.parent:
             parent = item.parent
-            out.append(
-                '<p class="muted in-reply">In reply to '
-                f"{escape(parent.author_name or 'a deleted comment')}: "
-                f"“{escape(Truncator(parent.body).chars(120))}”</p>"
-            )
+            if parent.status == "deleted" or not parent.body:
+                out.append('<p class="muted in-reply">In reply to a deleted comment.</p>')
+            else:
+                out.append(
+                    '<p class="muted in-reply">In reply to '
+                    f"{escape(parent.author_name)}: “{escape(Truncator(parent.body).chars(120))}”</p>"
+                )
         out.append(f'<div class="comment-body">{item.body_html}</div>')
         if item.reasons:
             out.append(f'<p class="reasons"><span class="muted">Reasons:</span> {reason_badges(item.reasons)}</p>')
