@@ -123,3 +123,18 @@ def test_replying_works_without_javascript(new_page, debate, make_participant):
     page.goto("/")
     reply_to(page, "Reply to me without scripts.", "A reply from a page of its own.", javascript=False)
     expect(page.locator("#reply-form")).to_be_hidden()
+
+
+def test_the_figures_of_a_first_day_fit_a_phone(new_page, debate):
+    page = new_page(viewport={"width": 390, "height": 844})
+    page.goto("/")
+    vote(page, INVASION)
+    page.goto(f"/debates/{debate.slug}/results/")
+    expect(page.locator("#trend-one-day")).to_be_visible()
+    table = page.locator("table.by-day")
+    expect(table).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls in its box
+    lines = table.locator("tbody th").first.evaluate(
+        "th => { const r = document.createRange(); r.selectNodeContents(th); return r.getClientRects().length; }"
+    )
+    assert lines == 1  # the date on one line

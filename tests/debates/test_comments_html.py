@@ -482,3 +482,14 @@ def test_after_the_edit_window_the_edit_page_says_so_instead_of_offering_a_form(
     assert "Written at leisure.</textarea>" in text
     assert "Save changes" not in text
     assert Comment.objects.get().body == "Written in haste."
+
+
+def test_in_its_last_minute_the_edit_page_says_a_minute_at_most_not_zero_minutes(reader, debate, no_rate_limits):
+    reader.post(POST_URL, form("Written in haste."))
+    comment = Comment.objects.get()
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=comment.created_at - datetime.timedelta(seconds=14 * 60 + 35)
+    )
+    page = reader.get(f"/comments/{comment.pk}/edit/").content.decode()
+    assert "You can edit for another minute at most" in page
+    assert "0 minutes" not in page

@@ -1,6 +1,7 @@
 """Form posts of the public side. Each calls one service; a refusal re-renders
 the page with the author's text and a message saying why."""
 
+import datetime
 import secrets
 from http import HTTPStatus
 
@@ -149,6 +150,7 @@ def comment_edit_view(request, comment_id):
         "error": error,
         "deadline": deadline,
         "window_over": timezone.now() > deadline,  # offered no form it would refuse
+        "last_minute": deadline - timezone.now() < datetime.timedelta(minutes=1),  # not "another 0 minutes"
         "window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
         "banned": banned,
     }
