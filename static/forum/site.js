@@ -98,7 +98,7 @@
   // begun before voting, a reply open under a comment) is put back, with that
   // form's own start time and idempotency key, and the reply or report form
   // reopens under the same comment.
-  var KEPT = "textarea, input[type=text], input[name=started], input[name=idempotency_key]";
+  var KEPT = "textarea, input[type=text], input[type=radio], input[name=started], input[name=idempotency_key]";
   function keepDrafts(sent) {
     var kept = [];
     document.querySelectorAll("form[id]").forEach(function (f) {
@@ -108,7 +108,9 @@
       });
       if (!typed) return;
       var values = {};
-      f.querySelectorAll(KEPT).forEach(function (el) { if (el.name) values[el.name] = el.value; });
+      f.querySelectorAll(KEPT).forEach(function (el) {
+        if (el.name && (el.type !== "radio" || el.checked)) values[el.name] = el.value;
+      });
       var link = f.previousElementSibling, item = f.closest("li.comment");
       var under = link && item && link.matches(".reply-link, .report-link") ? item.id : null;
       kept.push({ id: f.id, values: values, under: under });
@@ -124,7 +126,11 @@
       }
       var f = document.getElementById(draft.id);
       if (!f) return;
-      f.querySelectorAll(KEPT).forEach(function (el) { if (el.name in draft.values) el.value = draft.values[el.name]; });
+      f.querySelectorAll(KEPT).forEach(function (el) {
+        if (!(el.name in draft.values)) return;
+        if (el.type === "radio") el.checked = el.value === draft.values[el.name];
+        else el.value = draft.values[el.name];
+      });
     });
   }
 
@@ -188,6 +194,13 @@
         });
         if (form.id === "reply-form" && !result.response.ok) replyRefusedInPlace();
         if (!result.response.ok) drafts = drafts.concat(report);
+        if (!result.response.ok && report.length) {
+          // The reason for the refusal goes with the form it refused, not above the discussion.
+          setTimeout(function () {
+            var alert = document.querySelector("#comments .notice-error"), opened = document.getElementById("report-form");
+            if (alert && opened && !opened.hidden) { opened.prepend(alert); alert.setAttribute("tabindex", "-1"); alert.focus(); }
+          }, 0);
+        }
         try { restoreDrafts(drafts); } catch (ignored) { /* the page is in place; only a draft is lost */ }
         try { takeTo(form, hadKey, seen, aroundSelector); } catch (ignored) { /* the page is in place; only the focus is lost */ }
       })

@@ -218,8 +218,9 @@ def test_a_report_refused_in_place_opens_again_with_its_note(new_page, debate, s
     item.get_by_label("Spam").check()
     item.get_by_label("Anything to add?").fill("It links to a scam shop, twice.")
     item.get_by_role("button", name="Send report").click()
-    expect(reader.get_by_role("alert")).to_contain_text("Too many")
-    expect(comment_item(reader, "A comment to like").get_by_label("Anything to add?")).to_have_value(
-        "It links to a scam shop, twice."
-    )
+    again = comment_item(reader, "A comment to like")
+    # The reason for the refusal, the choice and the note, all in the form that comes back.
+    expect(again.locator("#report-form").get_by_role("alert")).to_contain_text("Too many")
+    expect(again.get_by_label("Anything to add?")).to_have_value("It links to a scam shop, twice.")
+    expect(again.get_by_label("Spam")).to_be_checked()
     assert not Report.objects.exists()
