@@ -81,9 +81,11 @@ for size in {sizes!r}:
             )
         cursor.executemany(
             "INSERT INTO debates_comment (debate_id, participant_id, depth, author_name, body, body_html, status,"
-            " reasons, created_at, like_count, report_count, likes_by_stance, idempotency_key, network_hash)"
-            " VALUES (%s, %s, 0, 'Reader', %s, '', 'published', '[]', '2026-03-02 10:00:00', 0, 0, '{{}}', '', '')",
-            [(debate.pk, first + i, f"=comment {{i}}") for i in range(0, size, 100)],
+            " reasons, created_at, like_count, report_count, likes_by_stance, idempotency_key, network_hash,"
+            " placeholder)"
+            " VALUES (%s, %s, 0, 'Reader', %s, '', 'published', '[]', '2026-03-02 10:00:00', 0, 0, '{{}}', '', '',"
+            " %s)",
+            [(debate.pk, first + i, f"=comment {{i}}", False) for i in range(0, size, 100)],
         )
         next_participant += size
     print(debate.pk, flush=True)
