@@ -70,9 +70,9 @@ _LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # A phone number: international (+33 6 12 34 56 78), national with its trunk
 # zero (06 12 34 56 78, 020 7946 0958) or North American ((555) 123-4567,
-# 1-555-123-4567, 5551234567). Not
-# the other numbers a debate about a fine is full of: years, amounts (20000000,
-# 12 345 678, 20,000,000), dates (2022-10-17, 01.12.2026), decimals, ISBNs.
+# 1-555-123-4567, 5551234567). Not the other numbers a debate about a fine is
+# full of: years, amounts (20000000, 12 345 678, 20,000,000, 20 000 000 000),
+# dates (2022-10-17, 01.12.2026), decimals, ISBNs.
 # static/forum/moderation.js warns with the same pattern.
 _PHONE = re.compile(
     r"(?<![\w.,+-])(?<!\d[\s.,])"  # not within a word or a number grouped in thousands (20 000 000 000)
@@ -110,10 +110,14 @@ def _matches(text: str, words: Iterable[str]) -> list[str]:
     return [w for w in words if w.strip() and word_pattern(w).search(text)]
 
 
+def _holds_personal_info(shown: str) -> bool:
+    """An e-mail address or a phone number in text already read as shown (``shown_text``)."""
+    return bool(_EMAIL.search(shown) or _PHONE.search(shown))
+
+
 def contains_personal_info(text: str) -> bool:
     """An e-mail address or a phone number, read as shown (full-width digits, zero-width spaces)."""
-    text = shown_text(text)
-    return bool(_EMAIL.search(text) or _PHONE.search(text))
+    return _holds_personal_info(shown_text(text))
 
 
 def screen(text: str, context: Context) -> Verdict:
@@ -127,7 +131,7 @@ def screen(text: str, context: Context) -> Verdict:
         reasons.append("suspect_word")
     if len(_LINK.findall(text)) > context.max_links:
         reasons.append("too_many_links")
-    if contains_personal_info(text):
+    if _holds_personal_info(text):  # read as shown above
         reasons.append("personal_info")
     if context.toxicity is not None and context.toxicity(text) >= context.toxicity_threshold:
         reasons.append("toxicity")
