@@ -293,7 +293,7 @@ class ResultsOut(Schema):
     updated_at: str | None
 
 
-def results_out(debate: Debate, participant, *, has_voted: bool | None = None) -> dict:
+def results_out(debate: Debate, participant, *, has_voted: bool | None = None, sums: dict | None = None) -> dict:
     if has_voted is None:
         has_voted = participant is not None and Ballot.objects.filter(debate=debate, participant=participant).exists()
     visible = results_visible(debate, has_voted=has_voted)
@@ -306,7 +306,7 @@ def results_out(debate: Debate, participant, *, has_voted: bool | None = None) -
             "changed_minds": None,
             "updated_at": None,
         }
-    r = poll_counts(debate)
+    r = poll_counts(debate, sums)
     return {
         "question": r["question"],
         "visible": True,
@@ -342,7 +342,7 @@ def cast_vote(request, slug: str, payload: VoteIn):
         option_key=payload.option,
         network_hash=network_hash(request),
     )
-    results = results_out(debate, result.participant, has_voted=True)
+    results = results_out(debate, result.participant, has_voted=True, sums=result.sums)
     out = {"option": payload.option, "changed": result.changed, "results": results if results["visible"] else None}
     if result.new_key:
         out["participant_key"] = result.new_key

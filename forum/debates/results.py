@@ -184,7 +184,7 @@ _TALLY_SUMS = prepared.Select(
 _CHANGED_MINDS = RecentCopies(size=8)
 
 
-def poll_counts(debate: Debate) -> dict:
+def poll_counts(debate: Debate, sums: dict | None = None) -> dict:
     """Votes per option, their shares and how many readers changed their mind:
     the results the API answers, in one query on the daily tallies whatever the
     number of ballots, so that a vote never recounts every ballot.
@@ -195,9 +195,13 @@ def poll_counts(debate: Debate) -> dict:
     the changed-minds count is kept (in this process, and in the shared cache)
     under the debate's total of removals and recounted only when that total
     moves, not when a new ballot comes in.
+
+    ``sums`` are the tallies' sums, ``{option id: (net, removed)}``, when the
+    caller has them already (a first vote on PostgreSQL reads them as it writes).
     """
     options = list(debate.options.all())
-    sums = {option_id: (net, removed) for option_id, net, removed in _TALLY_SUMS.rows(debate.pk)}
+    if sums is None:
+        sums = {option_id: (net, removed) for option_id, net, removed in _TALLY_SUMS.rows(debate.pk)}
     counts = [sums[o.pk][0] if o.pk in sums else 0 for o in options]
     removals = sum(removed for _, removed in sums.values())
     born = int(debate.created_at.timestamp() * 1_000_000)

@@ -66,6 +66,22 @@ def test_a_vote_answers_exactly_its_documented_schema(api, debate, visibility, n
             assert [type(option[k]) for k in ("key", "label", "votes", "percent")] == [str, str, int, float]
 
 
+def test_a_first_vote_answers_the_results_a_read_gives_after_it(api, debate, no_rate_limits):
+    """Over tallies of earlier days, and for an option without today's row yet
+    (PostgreSQL reads the sums in the vote's own statement, before its ballot)."""
+    yesterday = timezone.now().date() - datetime.timedelta(days=1)
+    useful, invasion, _ = debate.options.order_by("position")
+    DailyTally.objects.create(option=useful, day=yesterday, added=5, removed=1)
+    DailyTally.objects.create(option=invasion, day=yesterday, added=2, removed=0)
+    for option in ("unsure", "unsure", "useful", "invasion"):
+        answer = api.post(VOTE, {"option": option}).json()
+        answered, read = answer["results"], api.get(RESULTS, key=answer["participant_key"]).json()
+        assert answered["options"] == read["options"], option
+        assert (answered["total"], answered["changed_minds"]) == (read["total"], read["changed_minds"])
+    assert [o["votes"] for o in read["options"]] == [5, 3, 2]
+    assert (read["total"], read["changed_minds"]) == (10, 0)
+
+
 def test_changing_a_vote_moves_one_count_and_never_double_counts(api, debate, no_rate_limits):
     key = participant_create()[1]
     api.post(VOTE, {"option": "useful"}, key=key)
@@ -229,6 +245,29 @@ def test_200_concurrent_voters_are_all_counted_exactly(settings):
     assert Ballot.objects.count() == 200
     assert counts(debate) == {"useful": 67, "invasion": 67, "unsure": 66}
     assert sum(t.added - t.removed for t in DailyTally.objects.all()) == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_voters_and_changes_of_mind_at_once_are_all_counted_exactly(settings):
+    """New keys (PostgreSQL's one statement: tally row, then debate row) beside
+    changes of mind (both tallies, then the debate) on the same rows, from the
+    first ballot of the day on: every answer 200, no deadlock, exact counts."""
+    settings.RATE_LIMITS = False
+    debate, _ = ensure_clearview_debate()
+    keys = [participant_create()[1] for _ in range(60)]
+
+    def vote(option, key=None):
+        headers = {"HTTP_X_PARTICIPANT_KEY": key} if key else {}
+        return lambda: Client().post(VOTE, {"option": option}, content_type="application/json", **headers).status_code
+
+    firsts = _concurrently([vote("useful", key) for key in keys])
+    calls = [vote(["useful", "invasion", "unsure"][i % 3]) for i in range(120)]
+    calls[1::2] = [vote("invasion", key) for key in keys]  # changes of mind between the new voters
+    statuses = _concurrently(calls)
+    assert firsts + statuses == [200] * 180
+    assert Ballot.objects.count() == Participant.objects.count() == 120
+    assert counts(debate) == {"useful": 20, "invasion": 80, "unsure": 20}
+    assert sum(t.added - t.removed for t in DailyTally.objects.all()) == 120
 
 
 @pytest.mark.django_db(transaction=True)

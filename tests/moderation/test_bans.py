@@ -10,7 +10,7 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from forum.debates.models import Ballot, Ban, Comment
+from forum.debates.models import Ballot, Ban, Comment, DailyTally, Debate, Participant
 from forum.debates.network import period_ends_at
 from forum.debates.services import participant_from_key
 from forum.moderation.models import AuditEntry
@@ -153,6 +153,37 @@ def test_a_ban_covers_the_network_so_a_new_key_is_no_way_around_it(moderator, ap
     assert own.status_code == HTTPStatus.FORBIDDEN
     assert "You are banned from taking part until" in own.json()["message"]
     assert "Reason: Ballot stuffing" in own.json()["message"]
+
+
+def test_a_new_key_refused_for_its_network_leaves_no_trace(moderator, api, debate, no_rate_limits):
+    """A first vote is refused before anything is written: no participant, no
+    ballot, no tally, no new version (PostgreSQL checks within its one statement)."""
+    api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"})
+    ban(moderator, Ballot.objects.get().participant_id, "1d", "Ballot stuffing")
+    before = (Participant.objects.count(), Ballot.objects.count(), _tallies(), Debate.objects.get(pk=debate.pk).version)
+    response = Client().post(
+        f"/api/v1/debates/{debate.slug}/vote", {"option": "invasion"}, content_type="application/json"
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json()["error"] == "banned"
+    assert response.json()["message"].startswith("Taking part from your network is blocked until ")
+    assert (
+        Participant.objects.count(),
+        Ballot.objects.count(),
+        _tallies(),
+        Debate.objects.get(pk=debate.pk).version,
+    ) == before
+    # Lifted, the network votes again.
+    Ban.objects.update(lifted_at=timezone.now())
+    again = Client().post(
+        f"/api/v1/debates/{debate.slug}/vote", {"option": "invasion"}, content_type="application/json"
+    )
+    assert again.status_code == HTTPStatus.OK
+    assert again.json()["results"]["total"] == 2
+
+
+def _tallies() -> list:
+    return list(DailyTally.objects.order_by("pk").values_list("option_id", "day", "added", "removed"))
 
 
 def _network_refusal(debate) -> str:
