@@ -175,6 +175,16 @@ def test_a_poll_of_one_day_gives_its_figures_not_a_chart_of_flat_lines(reader, d
     assert "Nobody has changed their mind yet." in html  # not "0 readers changed their mind"
 
 
+def test_a_closed_polls_results_are_final_not_so_far(reader, debate, no_rate_limits):
+    reader.post(f"/debates/{SLUG}/vote/", {"option": "unsure"})
+    Debate.objects.filter(pk=debate.pk).update(poll_closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    for path in ("/", f"/debates/{SLUG}/results/"):
+        html = reader.get(path).content.decode()
+        assert '<h3 id="results-title">Final results</h3>' in html, path
+        assert "so far" not in html.split('id="results-title"')[1].split("</div>")[0], path
+        assert "Nobody changed their mind." in html, path
+
+
 def test_results_are_hidden_on_the_page_until_the_reader_votes(anon, debate, no_rate_limits):
     html = anon.get("/").content.decode()
     assert "Results appear" in html
