@@ -319,6 +319,19 @@ def test_queue_query_count_is_the_same_with_10_and_1000_items(moderator, debate,
     assert small == large == expected, sql
 
 
+def test_the_parent_is_quoted_as_readers_see_it_not_as_markdown(moderator, make_comment):
+    parent = make_comment(
+        "**Courts**, not _vendors_, should decide.\n\n> Quoted\n\n"
+        "See [the ruling](https://example.org/r 'a>b') & more.",
+        status=Comment.Status.PUBLISHED,
+        author_name="Ana",
+    )
+    comment = make_comment("Held", parent=parent, thread=parent, depth=1)
+    html = moderator.get("/moderation/").content.decode()
+    item = html[html.index(f'id="item-{comment.pk}"') :]
+    assert "In reply to Ana: “Courts, not vendors, should decide. Quoted See the ruling &amp; more.”" in item
+
+
 def test_every_text_an_item_shows_is_escaped(moderator, make_comment, make_participant):
     """Names, reports, appeals, earlier versions, the parent's text, notes and ban
     reasons all come from people: each shows as text, never as markup."""
