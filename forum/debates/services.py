@@ -771,16 +771,8 @@ def _first_ballot_postgresql(debate: Debate, option: PollOption, network_hash: s
     participant = Participant(
         pk=participant_id, key_hash=params["key_hash"], created_at=now, last_seen_on=params["today"]
     )
-    ballot = Ballot(
-        pk=ballot_id,
-        debate_id=debate.pk,
-        participant=participant,
-        option=option,
-        first_option=option,
-        cast_at=now,
-        updated_at=now,
-        network_hash=network_hash,
-    )
+    ballot = _NEW_BALLOT.build(debate.pk, participant_id, option.pk, now, network_hash)  # the row as inserted
+    ballot.pk, ballot.participant, ballot.option, ballot.first_option = ballot_id, participant, option, option
     for row in (participant, ballot):
         row._state.adding = False
         row._state.db = connection.alias
