@@ -12,7 +12,6 @@ references to a participant (the audit log) are told what was erased through
 """
 
 import datetime
-import secrets
 from collections import Counter, defaultdict
 
 from django.conf import settings
@@ -42,7 +41,7 @@ from .models import (
     Report,
 )
 from .network import current_period
-from .services import Refused, comment_erase, vote_withdraw
+from .services import Refused, comment_erase, new_key, vote_withdraw
 
 FORMAT = "debate-forum/my-data"
 FORMAT_VERSION = 1
@@ -421,10 +420,9 @@ def _erasure_hooks():
 def participant_rotate_key(participant: Participant) -> str:
     """Give the participant a new key and return it (shown once); the old key stops working.
 
-    The new key carries the same 192 random bits as one made by
-    ``participant_create``; only its hash is stored.
+    The new key is made as ``participant_create`` makes one; only its hash is stored.
     """
-    key = secrets.token_urlsafe(24)
+    key = new_key()
     # Conditional on the old hash, so two rotations at once cannot both win.
     changed = Participant.objects.filter(pk=participant.pk, key_hash=participant.key_hash).update(
         key_hash=key_hash(key)

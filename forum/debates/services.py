@@ -63,9 +63,14 @@ _NEW_PARTICIPANT = prepared.Insert(
 )
 
 
+def new_key() -> str:
+    """A participant's secret key: 192 random bits, shown once; only its hash is stored."""
+    return secrets.token_urlsafe(24)
+
+
 def participant_create() -> tuple[Participant, str]:
-    """A new participant and its secret key (192 random bits), shown once."""
-    key = secrets.token_urlsafe(24)
+    """A new participant and its secret key, shown once."""
+    key = new_key()
     # Every first vote or comment makes one: a prepared insert (nothing observes participants' saves).
     return _NEW_PARTICIPANT.create(key_hash(key), timezone.now(), timezone.localdate()), key
 
@@ -748,7 +753,7 @@ FROM new_ballot LEFT JOIN (
 
 
 def _first_ballot_postgresql(debate: Debate, option: PollOption, network_hash: str, now) -> VoteResult | None:
-    key = secrets.token_urlsafe(24)
+    key = new_key()
     params = {
         "key_hash": key_hash(key),
         "now": now,
@@ -768,10 +773,10 @@ def _first_ballot_postgresql(debate: Debate, option: PollOption, network_hash: s
     sums = {option_id: (int(net), int(removed)) for _, _, option_id, net, removed in rows if option_id is not None}
     net, removed = sums.get(option.pk, (0, 0))
     sums[option.pk] = (net + 1, removed)
-    participant = Participant(
-        pk=participant_id, key_hash=params["key_hash"], created_at=now, last_seen_on=params["today"]
-    )
-    ballot = _NEW_BALLOT.build(debate.pk, participant_id, option.pk, now, network_hash)  # the row as inserted
+    # The rows as inserted, from the prepared inserts' own builders.
+    participant = _NEW_PARTICIPANT.build(params["key_hash"], now, params["today"])
+    participant.pk = participant_id
+    ballot = _NEW_BALLOT.build(debate.pk, participant_id, option.pk, now, network_hash)
     ballot.pk, ballot.participant, ballot.option, ballot.first_option = ballot_id, participant, option, option
     for row in (participant, ballot):
         row._state.adding = False
