@@ -19,6 +19,7 @@ from tests.conftest import app_queries
 SLUG = "clearview-ai-cnil-fine"
 VOTE = f"/api/v1/debates/{SLUG}/vote"
 RESULTS = f"/api/v1/debates/{SLUG}/results"
+COMMENTS = f"/api/v1/debates/{SLUG}/comments"
 
 
 def counts(debate):
@@ -115,6 +116,63 @@ def test_unknown_option_is_400_and_closed_poll_is_403(api, debate, no_rate_limit
     debate.poll_open = False
     debate.save()
     assert api.post(VOTE, {"option": "useful"}).status_code == HTTPStatus.FORBIDDEN
+
+
+def _closed(debate):
+    debate.poll_open = False
+    debate.save()
+
+
+def _past_its_closing_time(debate):
+    debate.poll_closes_at = timezone.now() - datetime.timedelta(seconds=1)
+    debate.save()
+
+
+@pytest.mark.parametrize(
+    ("slug", "option", "change", "status"),
+    [
+        ("no-such-debate", "useful", None, HTTPStatus.NOT_FOUND),
+        (None, "maybe", None, HTTPStatus.BAD_REQUEST),
+        (None, "useful", _closed, HTTPStatus.FORBIDDEN),
+        (None, "useful", _past_its_closing_time, HTTPStatus.FORBIDDEN),
+    ],
+)
+def test_a_new_readers_refused_vote_leaves_no_trace(api, debate, no_rate_limits, slug, option, change, status):
+    if change:
+        change(debate)
+    version = Debate.objects.get(pk=debate.pk).version
+    url = VOTE.replace(debate.slug, slug) if slug else VOTE
+    response = api.post(url, {"option": option})
+    assert response.status_code == status, response.content
+    assert "participant_key" not in response.json()
+    assert not Participant.objects.exists()
+    assert not Ballot.objects.exists()
+    assert not DailyTally.objects.exists()
+    assert Debate.objects.get(pk=debate.pk).version == version
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_a_vote_commits_without_waiting_for_the_flush_and_a_comment_waits(api, debate, no_rate_limits):
+    """``synchronous_commit`` off for a vote's transaction only. The test runs in
+    one transaction, so the setting a request made is still there after it."""
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    assert api.post(COMMENTS, {"body": "Durable words."}).status_code == HTTPStatus.CREATED
+    assert synchronous_commit() == "on"
+    key = api.post(VOTE, {"option": "useful"}).json()["participant_key"]  # a new key's one statement
+    assert synchronous_commit() == "off"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO on")
+    assert api.post(VOTE, {"option": "unsure"}, key=key).json()["changed"] is True  # a change of mind
+    assert synchronous_commit() == "off"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO on")
+    assert api.delete(VOTE, key=key).status_code == HTTPStatus.NO_CONTENT  # a withdrawal
+    assert synchronous_commit() == "off"
 
 
 @pytest.mark.parametrize(
