@@ -43,6 +43,7 @@ class CommentPage:
     stance: str
     threads: list[Comment]  # top-level comments, each with .replies (nested)
     declined: int = 0  # the viewer's comments here that a moderator rejected, not yet appealed
+    filtered_threads: int | None = None  # under a stance filter, the threads it lists
 
 
 # Columns a page of comments never shows (the page and the API alike); not read.
@@ -166,7 +167,14 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         c.stance_bar = stance_breakdown(c, options)
     count = debate.comment_count + own["all"]  # deleted placeholders are listed but not counted
     return CommentPage(
-        count=count, page=page, pages=pages, sort=sort, stance=stance, threads=threads, declined=own["declined"]
+        count=count,
+        page=page,
+        pages=pages,
+        sort=sort,
+        stance=stance,
+        threads=threads,
+        declined=own["declined"],
+        filtered_threads=top_count if stance else None,
     )
 
 

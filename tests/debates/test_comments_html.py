@@ -169,10 +169,15 @@ def test_stance_badge_and_filter_on_the_page(reader, make_participant, debate, n
     reader.post(f"/debates/{SLUG}/vote/", {"option": "invasion", "started": old_token()})
     reader.post(POST_URL, form("Privacy first"))
     make_participant().post(POST_URL, form("No vote from me"))
+    reader.post(POST_URL, form("Audits first"))
     page = reader.get("/?stance=invasion").content.decode()
     assert "Privacy first" in page
     assert "No vote from me" not in page
     assert 'title="Voted: An unacceptable invasion of privacy"' in page
+    # The filter says how much of the debate it lists; the whole debate does not.
+    assert "2 of the 3 comments start a thread from this side" in page
+    assert "1 of the 3 comments starts a thread from this side" in reader.get("/?stance=none").content.decode()
+    assert "from this side;" not in reader.get("/").content.decode()
 
 
 def test_every_blns_string_as_body_and_name_gives_201_or_400_and_shows_what_was_sent(api, debate, no_rate_limits):
