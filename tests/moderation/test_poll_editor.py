@@ -37,7 +37,11 @@ def test_before_the_first_vote_question_and_options_can_change(moderator, debate
 
 
 def test_after_the_first_vote_the_wording_is_fixed_but_closing_still_works(moderator, api, debate):
+    assert 'id="key-5"' in moderator.get(url(debate)).content.decode()  # rows to add options to
     api.post(VOTE, {"option": "useful"})
+    page = moderator.get(url(debate)).content.decode()
+    assert 'id="key-2" value="unsure" maxlength="40"' in page
+    assert 'id="key-3"' not in page  # no empty row offered when none can be filled
     response = moderator.post(url(debate), form(debate, question="A different question"))
     assert response.status_code == HTTPStatus.CONFLICT
     assert "already voted" in response.content.decode()
