@@ -12,6 +12,14 @@
     window.history.replaceState(null, "", url.pathname + url.search + url.hash);
   }
 
+  // Times the page gives in UTC (an edit's deadline) read in the reader's own time.
+  document.querySelectorAll("time.js-local-time").forEach(function (time) {
+    var when = new Date(time.getAttribute("datetime"));
+    if (isNaN(when.getTime())) return;
+    time.title = time.textContent;
+    time.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + " your time";
+  });
+
   // Copy buttons (the participant key).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

@@ -1,6 +1,8 @@
 """Readers comment, reply, edit, delete, like and report; an author sees their own held comment."""
 
+import datetime
 import re
+import zoneinfo
 
 import pytest
 from playwright.sync_api import expect
@@ -224,3 +226,15 @@ def test_a_report_refused_in_place_opens_again_with_its_note(new_page, debate, s
     expect(again.get_by_label("Anything to add?")).to_have_value("It links to a scam shop, twice.")
     expect(again.get_by_label("Spam")).to_be_checked()
     assert not Report.objects.exists()
+
+
+def test_the_edit_deadline_reads_in_the_readers_own_time(new_page, debate):
+    page = new_page(timezone_id="Asia/Kolkata", locale="en-GB")  # UTC+5:30: no other zone shares its minutes
+    page.goto("/")
+    post_comment(page, "A warrant for every search.")
+    comment_item(page, "warrant for every").locator(":scope > article").get_by_role("link", name="Edit").click()
+    deadline = page.locator("time.js-local-time")
+    when = datetime.datetime.fromisoformat(deadline.get_attribute("datetime"))
+    local = when.astimezone(zoneinfo.ZoneInfo("Asia/Kolkata"))
+    expect(deadline).to_have_text(f"{local:%H:%M} your time")
+    expect(deadline).to_have_attribute("title", f"{when.astimezone(datetime.UTC):%H:%M} UTC")

@@ -135,7 +135,7 @@ def test_reply_edit_delete_like_and_report_work_as_plain_forms(reader, make_part
     assert Report.objects.count() == 1
     # edit: the page gives the time left as well as the deadline in UTC
     edit_page = reader.get(f"/comments/{parent.pk}/edit/").content.decode()
-    assert re.search(r"You can edit for another \d+\sminutes?, until \d\d:\d\d UTC\.", edit_page), edit_page
+    assert re.search(r"You can edit for another \d+\sminutes?, until <time [^>]+>\d\d:\d\d UTC</time>\.", edit_page)
     assert reader.post(f"/comments/{parent.pk}/edit/", {"body": "Parent, edited"}).status_code == HTTPStatus.FOUND
     parent.refresh_from_db()
     assert parent.body == "Parent, edited"
