@@ -93,6 +93,7 @@ class CommentCreatedOut(Schema):
 class CommentOut(Schema):
     id: int
     parent_id: int | None
+    reply_to_id: int | None
     author_name: str
     stance: str | None
     body_html: str
@@ -115,6 +116,7 @@ def comment_out(c: Comment, keys: list[str]) -> dict:
     return {
         "id": c.pk,
         "parent_id": c.parent_id,
+        "reply_to_id": c.reply_to_id,
         "author_name": c.author_name if not c.is_deleted else "",
         "stance": c.stance.key if c.stance_id and c.stance else None,
         "body_html": c.body_html,

@@ -275,6 +275,9 @@ class Comment(models.Model):
     # the database sets as it inserts one (a trigger, migration 0010).
     thread = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     depth = models.PositiveSmallIntegerField(default=0)
+    # The comment a reply answers when that one is at the deepest level: the
+    # reply then hangs beside it, under its parent, and says whom it answers.
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     author_name = models.CharField(max_length=40, default=ANONYMOUS)
     stance = models.ForeignKey(PollOption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(blank=True)

@@ -205,6 +205,7 @@ def _comment_data(c: Comment) -> dict:
         "id": c.pk,
         "debate": c.debate.slug,
         "parent_id": c.parent_id,
+        "reply_to_id": c.reply_to_id,
         "depth": c.depth,
         "author_name": c.author_name,
         "stance": {"key": c.stance.key, "label": c.stance.label} if c.stance else None,

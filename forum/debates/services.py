@@ -324,7 +324,7 @@ def comment_create(
         raise Refused("comments_closed", "Comments are closed on this debate.", status=403)
     _refuse_if_banned(participant, network_hash)
 
-    parent = None
+    parent = reply_to = None
     if parent_id is not None:
         parent = Comment.objects.filter(pk=parent_id, debate=debate).first()
         if (
@@ -339,7 +339,8 @@ def comment_create(
                 "or waits for a moderator.",
                 status=404,
             )
-        # Replies deeper than three levels attach to the third level.
+        # Replies deeper than three levels attach to the third level, and say whom they answer.
+        reply_to = parent if parent.depth >= Comment.MAX_DEPTH else None
         while parent.depth >= Comment.MAX_DEPTH:
             parent = parent.parent
 
@@ -364,6 +365,7 @@ def comment_create(
         debate=debate,
         participant=participant,
         parent=parent,
+        reply_to=reply_to,
         thread_id=(parent.thread_id or parent.pk) if parent else None,
         depth=(parent.depth + 1) if parent else 0,
         author_name=author_name,
@@ -379,7 +381,9 @@ def comment_create(
     # The constraints (depth at most three, one comment per idempotency key)
     # are the database's to enforce at the insert; checking them here would
     # cost a query each and prove nothing under concurrency.
-    comment.full_clean(exclude=["participant", "parent", "thread", "stance", "debate"], validate_constraints=False)
+    comment.full_clean(
+        exclude=["participant", "parent", "reply_to", "thread", "stance", "debate"], validate_constraints=False
+    )
 
     # Everything above runs before the transaction: on SQLite the write lock is
     # taken at BEGIN, so the shorter the transaction the less the other

@@ -5,10 +5,11 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from forum.debates.models import Ballot, Comment, CommentRevision, Like, Participant, Report, WordRule
+from forum.debates.models import Ballot, Comment, CommentRevision, Debate, Like, Participant, Report, WordRule
 from forum.debates.services import participant_create
 from tests.conftest import app_queries
 
@@ -148,14 +149,33 @@ def test_comment_carries_the_authors_stance(api, debate, key, no_rate_limits):
     assert item["stance"] == "invasion"
 
 
-def test_reply_nesting_stops_at_the_third_level(api, debate, key, no_rate_limits):
-    parent_id = post(api, "level 0", key=key).json()["id"]
+def test_reply_nesting_stops_at_the_third_level_and_a_deeper_reply_says_whom_it_answers(
+    api, anon, debate, key, no_rate_limits
+):
+    ids = [post(api, "level 0", key=key).json()["id"]]
     for level in range(1, 6):
-        parent_id = post(api, f"level {level}", key=key, parent_id=parent_id).json()["id"]
+        ids.append(post(api, f"level {level}", key=key, parent_id=ids[-1], author_name=f"Writer {level}").json()["id"])
     depths = sorted(Comment.objects.values_list("depth", flat=True))
     assert depths == [0, 1, 2, 3, 3, 3]
     deepest = Comment.objects.filter(depth=3)
     assert {c.parent.depth for c in deepest} == {2}
+    assert [Comment.objects.get(pk=i).reply_to_id for i in ids] == [None, None, None, None, ids[3], ids[4]]
+    [thread] = api.get(URL).json()["results"]
+    third = thread["replies"][0]["replies"][0]["replies"]
+    assert [(c["parent_id"], c["reply_to_id"]) for c in third] == [(ids[2], None), (ids[2], ids[3]), (ids[2], ids[4])]
+    page = anon.get("/").content.decode()
+    assert page.count("replying to") == 2
+    assert f'replying to <a href="#c{ids[3]}">Writer 3</a>' in page
+    assert f'replying to <a href="#c{ids[4]}">Writer 4</a>' in page
+    # An answered comment taken down is not named; one deleted is not mentioned.
+    Comment.objects.filter(pk=ids[3]).update(status=Comment.Status.REJECTED)
+    Debate.objects.filter(pk=debate.pk).update(version=F("version") + 1)
+    page = anon.get("/").content.decode()
+    assert "replying to a comment no longer shown" in page
+    assert "Writer 3" not in page
+    assert api.delete(f"/api/v1/comments/{ids[4]}", key=key).status_code == HTTPStatus.NO_CONTENT
+    assert "Writer 4" not in anon.get("/").content.decode()
+    assert Comment.objects.get(pk=ids[5]).reply_to_id is None
 
 
 def test_reply_to_unknown_parent_is_404(api, debate, no_rate_limits):

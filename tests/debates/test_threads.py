@@ -49,9 +49,12 @@ def test_a_thread_given_is_kept(debate):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_earlier_top_level_comments_their_thread_and_goes_back(debate):
     executor = MigrationExecutor(connection)
-    executor.migrate([("debates", "0009_comment_placeholder")])
-    # Without the trigger, a top-level comment is inserted without a thread, as before.
-    old = Comment.objects.create(debate=debate, body="Old", body_html="<p>Old</p>")
+    before = [("debates", "0009_comment_placeholder")]
+    executor.migrate(before)
+    # Without the trigger, a top-level comment is inserted without a thread, as
+    # before (by the model as it was then: later migrations add columns).
+    then = executor.loader.project_state(before).apps.get_model("debates", "Comment")
+    old = then.objects.create(debate_id=debate.pk, body="Old", body_html="<p>Old</p>")
     assert stored_thread(old.pk) is None
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())

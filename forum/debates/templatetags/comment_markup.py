@@ -218,6 +218,7 @@ class _Page:
                 else ""
             )
             + f'<a class="when" href="#c{pk}"><time datetime="{created}">{when}</time></a>'
+            + _answering(getattr(c, "answering", None))
             + (' <span class="muted">· edited</span>' if c.edited_at else "")
             + (
                 f' <a class="badge badge-pending" href="{self.status_url.format(pk)}">'
@@ -259,6 +260,15 @@ class _Page:
         if mine:
             out.append(f'<a href="{self.delete_url.format(pk)}">Delete</a>')
         out.append("</footer>")
+
+
+def _answering(answering) -> str:
+    """Whom a reply to the deepest level answers, beside which it hangs."""
+    if answering is None:
+        return ""
+    pk, name = answering
+    whom = "a comment no longer shown" if name is None else f'<a href="#c{pk}">{escape(name)}</a>'
+    return f' <span class="replying-to">replying to {whom}</span>'
 
 
 @register.simple_tag(takes_context=True)
