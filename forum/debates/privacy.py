@@ -314,7 +314,7 @@ def participant_erase(participant: Participant, *, trigger: str = "request") -> 
 
         for ballot in Ballot.objects.filter(participant=participant).select_related("debate"):
             targets["ballot"].add(str(ballot.pk))
-            if vote_withdraw(debate=ballot.debate, participant=participant):
+            if vote_withdraw(debate=ballot.debate, participant=participant, relax=False):
                 counts["ballots"] += 1
 
         own = Comment.objects.filter(participant=participant)

@@ -714,17 +714,22 @@ class VoteResult:
 
 
 # A vote commits without waiting for PostgreSQL to flush its log to disk
-# (``synchronous_commit`` off, for the vote's transaction only): under load a
-# worker otherwise spends a third of each vote waiting for the flush. A crash
-# of the database's machine can lose the votes of its last fraction of a second
-# (three times ``wal_writer_delay``, 0.6 s by default), each one whole, never
-# half: the trade SQLite's ``synchronous=NORMAL`` makes here. Comments and
-# moderation keep the default: their loss would lose someone's text or decision.
+# (``synchronous_commit`` off, for the vote's own transaction only): under load
+# a worker otherwise spends a third of each vote waiting for the flush. A crash
+# of PostgreSQL or of its machine can lose the votes of its last fraction of a
+# second (three times ``wal_writer_delay``, 0.6 s by default), each one whole,
+# never half; the database stays consistent. SQLite's ``synchronous=NORMAL`` in
+# WAL mode makes a like trade for every write, on a loss of power only. Comments,
+# moderation and erasures keep the default: their loss would lose someone's
+# text or decision, or bring back what someone had erased.
+_RELAX_COMMIT = "SELECT set_config('synchronous_commit', 'off', true)"
+
+
 def _relax_commit() -> None:
     """Let the current transaction, a vote's, commit without waiting for the flush."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('synchronous_commit', 'off', true)")
+            cursor.execute(_RELAX_COMMIT)
 
 
 # A new key's first ballot on PostgreSQL, in one statement and so one round trip
@@ -739,7 +744,7 @@ def _relax_commit() -> None:
 # (both tallies, then the debate) and a first vote deadlock.
 _FIRST_BALLOT_POSTGRESQL = """
 WITH relaxed AS (
-    SELECT set_config('synchronous_commit', 'off', true)  -- _relax_commit()
+    SELECT set_config('synchronous_commit', 'off', true)  -- _RELAX_COMMIT
 ), banned AS (
     SELECT 1 FROM debates_ban
     WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > %(now)s) AND network_hash = %(network)s
@@ -875,12 +880,17 @@ def vote_cast(
     return VoteResult(ballot, True, participant, new_key)
 
 
-def vote_withdraw(*, debate: Debate, participant: Participant | None) -> bool:
-    """Withdraw one's ballot; returns whether there was one."""
+def vote_withdraw(*, debate: Debate, participant: Participant | None, relax: bool = True) -> bool:
+    """Withdraw one's ballot; returns whether there was one.
+
+    ``relax=False`` when the withdrawal is part of a larger transaction that
+    must wait for the flush, an erasure's: the relaxation would cover it all.
+    """
     if participant is None:
         return False
     with transaction.atomic():
-        _relax_commit()
+        if relax:
+            _relax_commit()
         ballot = Ballot.objects.select_for_update().filter(debate=debate, participant=participant).first()
         if ballot is None:
             return False

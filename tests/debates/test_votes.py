@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from forum.debates.models import Ballot, DailyTally, Debate, Participant
+from forum.debates.privacy import participant_erase
 from forum.debates.results import compute_results, shares
 from forum.debates.seed import ensure_clearview_debate
 from forum.debates.services import participant_create
@@ -153,8 +154,9 @@ def test_a_new_readers_refused_vote_leaves_no_trace(api, debate, no_rate_limits,
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
 def test_a_vote_commits_without_waiting_for_the_flush_and_a_comment_waits(api, debate, no_rate_limits):
-    """``synchronous_commit`` off for a vote's transaction only. The test runs in
-    one transaction, so the setting a request made is still there after it."""
+    """``synchronous_commit`` off for a vote's transaction only, not for an
+    erasure that withdraws a ballot. The test runs in one transaction, so the
+    setting a request made is still there after it."""
 
     def synchronous_commit():
         with connection.cursor() as cursor:
@@ -173,6 +175,12 @@ def test_a_vote_commits_without_waiting_for_the_flush_and_a_comment_waits(api, d
         cursor.execute("SET LOCAL synchronous_commit TO on")
     assert api.delete(VOTE, key=key).status_code == HTTPStatus.NO_CONTENT  # a withdrawal
     assert synchronous_commit() == "off"
+    api.post(VOTE, {"option": "useful"}, key=key)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO on")
+    participant_erase(Ballot.objects.get(debate=debate).participant)  # withdraws the ballot, durably
+    assert not Ballot.objects.exists()
+    assert synchronous_commit() == "on"
 
 
 @pytest.mark.parametrize(
