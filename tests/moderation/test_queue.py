@@ -313,7 +313,7 @@ def test_queue_query_count_is_the_same_with_10_and_1000_items(moderator, debate,
     large, sql = _queue_queries(moderator, tab)
     # 1 session (from the database cache; none with Redis), 2 user, 3 moderators group,
     # 4 two-factor authenticator, 5-8 the tab counts (held ones from the debates, reported, appeals,
-    # recently approved), 9 the page with author, stance and appeal, 10 debates, 11 parents,
+    # recently approved), 9 the page with author, stance and appeal, 10 debates, 11 the comments answered,
     # 12 reports, 13 revisions, 14 listed replies, 15 authors' counts, 16 notes, 17 bans in force
     expected = 16 if "redis" in settings.CACHES["default"]["BACKEND"].lower() else 17
     assert small == large == expected, sql
@@ -330,6 +330,20 @@ def test_the_parent_is_quoted_as_readers_see_it_not_as_markdown(moderator, make_
     html = moderator.get("/moderation/").content.decode()
     item = html[html.index(f'id="item-{comment.pk}"') :]
     assert "In reply to Ana: “Courts, not vendors, should decide. Quoted See the ruling &amp; more.”" in item
+
+
+def test_a_reply_below_the_last_level_quotes_the_comment_it_answers(moderator, make_comment):
+    """A reply to a third-level comment hangs beside it, under its parent; the
+    queue quotes the comment the words answer, as the page names it."""
+    published = Comment.Status.PUBLISHED
+    level_2 = make_comment("Second level.", status=published, author_name="Ana", depth=2)
+    level_3 = make_comment("Third level.", status=published, author_name="Bo", parent=level_2, depth=3)
+    comment = make_comment("Held", parent=level_2, reply_to=level_3, depth=3)
+    html = moderator.get("/moderation/").content.decode()
+    item = html[html.index(f'id="item-{comment.pk}"') :]
+    item = item[: item.index("</article>")]
+    assert "In reply to Bo: “Third level.”" in item
+    assert "Ana" not in item
 
 
 def test_every_text_an_item_shows_is_escaped(moderator, make_comment, make_participant):

@@ -107,8 +107,8 @@ class _Queue:
             f' <time datetime="{local_created.isoformat()}">{ago(item.created_at, self.now)}</time>'
             f"{' · edited' if item.edited_at else ''}</span></header>"
         )
-        if item.parent:
-            parent = item.parent
+        if item.answers:
+            parent = item.answers
             if parent.status == "deleted" or not parent.body:
                 out.append('<p class="muted in-reply">In reply to a deleted comment.</p>')
             else:
