@@ -398,7 +398,7 @@ def export_ballots(debate: Debate, now: datetime.datetime) -> Export:
 
 COMMENTS_COLUMNS = [
     Column("id", "integer", "The comment's id, as in the page address and the API."),
-    Column("parent_id", "integer", "The id of the comment replied to; empty for a top-level comment."),
+    Column("parent_id", "integer", "The id of the comment it hangs under; empty for a top-level comment."),
     Column("stance", "string", "Key of the option the author had voted for when posting; empty if none."),
     Column("status", "string", "published, pending, rejected, spam, or deleted (a text-less placeholder)."),
     Column("reasons", "list", "Reason codes from screening or moderation; '; '-separated in CSV and XLSX."),
@@ -407,6 +407,11 @@ COMMENTS_COLUMNS = [
     Column("likes", "integer", "Likes now.", "likes"),
     Column("reports", "integer", "Reports now.", "reports"),
     Column("body", "string", "The text as written (Markdown source)."),
+    Column(
+        "reply_to_id",
+        "integer",
+        "For a reply to a third-level comment, which it hangs beside (under parent_id): that comment's id.",
+    ),
 ]
 
 
@@ -428,6 +433,7 @@ def export_comments(debate: Debate, now: datetime.datetime) -> Export:
             "like_count",
             "report_count",
             "body",
+            "reply_to_id",
         )
     )
 

@@ -173,8 +173,12 @@ def test_reply_nesting_stops_at_the_third_level_and_a_deeper_reply_says_whom_it_
     page = anon.get("/").content.decode()
     assert "replying to a comment no longer shown" in page
     assert "Writer 3" not in page
+    [thread] = api.get(URL).json()["results"]
+    assert [c["reply_to_id"] for c in thread["replies"][0]["replies"][0]["replies"]] == [None, ids[4]]
     assert api.delete(f"/api/v1/comments/{ids[4]}", key=key).status_code == HTTPStatus.NO_CONTENT
-    assert "Writer 4" not in anon.get("/").content.decode()
+    page = anon.get("/").content.decode()
+    assert "level 5" in page
+    assert "replying to" not in page
     assert Comment.objects.get(pk=ids[5]).reply_to_id is None
 
 

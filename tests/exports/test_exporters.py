@@ -7,7 +7,7 @@ import pytest
 
 from forum.debates.models import Ballot, Comment
 from forum.debates.results import compute_results
-from forum.debates.services import participant_create, vote_cast, vote_withdraw
+from forum.debates.services import comment_create, participant_create, vote_cast, vote_withdraw
 from forum.moderation.exports import FORMATS, SCHEMA_VERSIONS, build_export
 from forum.moderation.models import AuditEntry
 
@@ -143,6 +143,7 @@ def test_comments_match_the_database_in_every_format(known, fmt):
             "likes": 3,
             "reports": 1,
             "body": '=HYPERLINK("http://evil.example","click")',
+            "reply_to_id": None,
         },
         {
             "id": c["reply"].pk,
@@ -155,6 +156,7 @@ def test_comments_match_the_database_in_every_format(known, fmt):
             "likes": 0,
             "reports": 0,
             "body": '+1, and a second line\nwith a "quote", a comma',
+            "reply_to_id": None,
         },
         {
             "id": c["held"].pk,
@@ -167,6 +169,7 @@ def test_comments_match_the_database_in_every_format(known, fmt):
             "likes": 0,
             "reports": 0,
             "body": "@SUM(1+1)*cmd|' /C calc'!A0",
+            "reply_to_id": None,
         },
         {
             "id": c["rejected"].pk,
@@ -179,9 +182,29 @@ def test_comments_match_the_database_in_every_format(known, fmt):
             "likes": 0,
             "reports": 0,
             "body": "-2+3",
+            "reply_to_id": None,
         },
     ]
     assert len(rows) == Comment.objects.filter(debate=known.debate).count()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_reply_below_the_last_level_names_the_comment_it_answers(debate, fmt, no_rate_limits):
+    """It hangs under the third level's parent (``parent_id``) and answers the
+    third-level comment (``reply_to_id``), as the page and the API say."""
+    participant = participant_create()[0]
+    ids = [None]
+    for level in range(5):
+        created = comment_create(debate=debate, participant=participant, body=f"level {level}", parent_id=ids[-1])
+        ids.append(created.comment.pk)
+    _, rows, _ = read_back(debate, "comments", fmt)
+    assert [(r["parent_id"], r["reply_to_id"]) for r in rows] == [
+        (None, None),
+        (ids[1], None),
+        (ids[2], None),
+        (ids[3], None),
+        (ids[3], ids[4]),
+    ]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
