@@ -165,8 +165,8 @@ def test_reply_nesting_stops_at_the_third_level_and_a_deeper_reply_says_whom_it_
     assert [(c["parent_id"], c["reply_to_id"]) for c in third] == [(ids[2], None), (ids[2], ids[3]), (ids[2], ids[4])]
     page = anon.get("/").content.decode()
     assert page.count("replying to") == 2
-    assert f'replying to <a href="#c{ids[3]}">Writer 3</a>' in page
-    assert f'replying to <a href="#c{ids[4]}">Writer 4</a>' in page
+    assert f'replying to <a href="#c{ids[3]}"><bdi>Writer 3</bdi></a>' in page
+    assert f'replying to <a href="#c{ids[4]}"><bdi>Writer 4</bdi></a>' in page
     # An answered comment taken down is not named; one deleted is not mentioned.
     Comment.objects.filter(pk=ids[3]).update(status=Comment.Status.REJECTED)
     Debate.objects.filter(pk=debate.pk).update(version=F("version") + 1)

@@ -168,6 +168,7 @@ def test_own_pending_comment_is_shown_to_the_author_only(reader, anon, debate):
 def test_stance_badge_and_filter_on_the_page(reader, make_participant, debate, no_rate_limits):
     reader.post(f"/debates/{SLUG}/vote/", {"option": "invasion", "started": old_token()})
     reader.post(POST_URL, form("Privacy first"))
+    assert "1 of the 1 comment starts a thread" in reader.get("/?stance=invasion").content.decode()
     make_participant().post(POST_URL, form("No vote from me"))
     reader.post(POST_URL, form("Audits first"))
     page = reader.get("/?stance=invasion").content.decode()

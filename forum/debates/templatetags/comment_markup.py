@@ -267,7 +267,8 @@ def _answering(answering) -> str:
     if answering is None:
         return ""
     pk, name = answering
-    whom = "a comment no longer shown" if name is None else f'<a href="#c{pk}">{escape(name)}</a>'
+    # The name isolated from the sentence around it, as the author's own is.
+    whom = "a comment no longer shown" if name is None else f'<a href="#c{pk}"><bdi>{escape(name)}</bdi></a>'
     return f' <span class="replying-to">replying to {whom}</span>'
 
 
