@@ -113,12 +113,12 @@ class CommentPageOut(Schema):
 
 
 def comment_out(c: Comment, keys: list[str]) -> dict:
-    # Named only while the page shows the comment answered, as the page does.
-    answering = getattr(c, "answering", None)
+    # Given only while the comment answered is listed (perhaps as a placeholder), as the page links it.
+    answered = getattr(c, "answering", None)
     return {
         "id": c.pk,
         "parent_id": c.parent_id,
-        "reply_to_id": answering[0] if answering and answering[1] is not None else None,
+        "reply_to_id": answered.pk if answered is not None else None,
         "author_name": c.author_name if not c.is_deleted else "",
         "stance": c.stance.key if c.stance_id and c.stance else None,
         "body_html": c.body_html,

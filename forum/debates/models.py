@@ -105,9 +105,14 @@ class Debate(models.Model):
         no count and makes no placeholder)."""
         comments = Comment.objects.filter(debate=self)
         comments.filter(status=Comment.Status.PUBLISHED, placeholder=True).update(placeholder=False)
+        listed_reply = Exists(
+            Comment.objects.filter(Q(parent=OuterRef("pk")) | Q(reply_to=OuterRef("pk"))).filter(Comment.LISTED_Q)
+        )
         for depth in range(Comment.MAX_DEPTH, -1, -1):  # deepest first: a placeholder lists its parent
-            listed_reply = Comment.objects.filter(parent=OuterRef("pk")).filter(Comment.LISTED_Q)
-            comments.filter(depth=depth, status__in=Comment.UNPUBLISHED).update(placeholder=Exists(listed_reply))
+            unpublished = comments.filter(depth=depth, status__in=Comment.UNPUBLISHED)
+            # Until nothing changes: at the last level a placeholder can list the one it answers.
+            while unpublished.exclude(placeholder=listed_reply).update(placeholder=listed_reply):
+                pass
         counts = comments.aggregate(
             **{
                 name: Count(
@@ -358,8 +363,9 @@ class Comment(models.Model):
             # After the counts: their UPDATE of the debate row waits for any other
             # status change in the debate, so the parent is read as it was committed
             # (not as a reply's poster read it before a moderator took it down).
-            if self.parent_id is not None and _listed(before) != _listed(after):
-                sync_placeholder(self.parent_id)
+            if _listed(before) != _listed(after):
+                for answered in {self.parent_id, self.reply_to_id} - {None}:
+                    sync_placeholder(answered)
             if before is not None and before[0] != self.status and self.status in self.UNPUBLISHED:
                 # Read again now that the counts' UPDATE holds the debate row: a
                 # reply taken down meanwhile may have committed since the first read.
@@ -375,8 +381,14 @@ class Comment(models.Model):
         comment._stored_placeholder = comment.__dict__.get("placeholder", _UNREAD)
         return comment
 
+    def replies_to_it(self) -> models.QuerySet:
+        """The replies hanging on this comment, and those that answer it from
+        beside it (``reply_to``, below the last level): either kind keeps a
+        placeholder in its place when it goes, so the conversation stays readable."""
+        return Comment.objects.filter(Q(parent=self.pk) | Q(reply_to=self.pk))
+
     def has_listed_reply(self) -> bool:
-        return self.children.filter(self.LISTED_Q).exists()
+        return self.replies_to_it().filter(self.LISTED_Q).exists()
 
     @property
     def is_deleted(self) -> bool:

@@ -159,11 +159,10 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         if parent is not None:
             parent.replies.append(reply)
         # A reply to the deepest level hangs beside the comment it answers: name
-        # it (the whole thread is read, so one not read is one not shown).
+        # it, or its placeholder (the whole thread is read, so one not read is
+        # one not shown).
         if reply.reply_to_id is not None:
-            answered = by_id.get(reply.reply_to_id)
-            gone = answered is None or answered.is_deleted or getattr(answered, "removed", False)
-            reply.answering = (reply.reply_to_id, None if gone else answered.author_name)
+            reply.answering = by_id.get(reply.reply_to_id)
     options = list(debate.options.all())
     attach_stances(by_id.values(), options)
     liked, reported = _own_likes_and_reports(participant, by_id)

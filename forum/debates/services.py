@@ -529,7 +529,7 @@ def comment_erase(comment: Comment) -> None:
     The caller holds the transaction and bumps the debate; one's own deletion
     and the erasure of everything (``forum.debates.privacy``) both use it.
     """
-    if comment.children.exists():
+    if comment.replies_to_it().exists():
         comment.body = ""
         comment.body_html = ""
         comment.author_name = ""
@@ -548,16 +548,25 @@ def comment_erase(comment: Comment) -> None:
         comment.reports.all().delete()
         Appeal.objects.filter(comment=comment).delete()
     else:
-        parent = comment.parent
+        answered = (comment.parent, comment.reply_to)
         comment.delete()
-        # A placeholder whose last reply just went is no longer needed.
-        while parent is not None and parent.status == Comment.Status.DELETED and not parent.children.exists():
-            grandparent = parent.parent
-            parent.delete()
-            parent = grandparent
-        # An unpublished comment kept as a placeholder may have lost its last visible reply.
-        if parent is not None:
-            sync_placeholder(parent.pk)
+        for above in answered:
+            _after_last_reply(above)
+
+
+def _after_last_reply(comment: Comment | None) -> None:
+    """A reply to ``comment`` just went: a deleted comment kept only for its
+    replies goes with the last of them (and so on up), and an unpublished one
+    kept as a placeholder may have lost its last visible reply."""
+    if comment is None:
+        return
+    if comment.status == Comment.Status.DELETED and not comment.replies_to_it().exists():
+        answered = (comment.parent, comment.reply_to)
+        comment.delete()
+        for above in answered:
+            _after_last_reply(above)
+    else:
+        sync_placeholder(comment.pk)
 
 
 def comment_delete(*, comment_id: int, participant: Participant | None) -> None:

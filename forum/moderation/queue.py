@@ -12,7 +12,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -183,12 +183,17 @@ def attach_context(items: list[Comment]) -> None:
         by_id[report.comment_id].report_list.append(report)
     for revision in CommentRevision.objects.filter(comment_id__in=by_id).order_by("created_at", "id"):
         by_id[revision.comment_id].revision_list.append(revision)
-    listed_replies = dict(
-        Comment.objects.filter(Comment.LISTED_Q, parent_id__in=by_id)
-        .values_list("parent_id")
+    # Replies listed under each comment or answering it from beside it (``reply_to``).
+    listed_replies: Counter = Counter()
+    for parent_id, reply_to_id, n in (
+        Comment.objects.filter(Comment.LISTED_Q)
+        .filter(Q(parent_id__in=by_id) | Q(reply_to_id__in=by_id))
+        .values_list("parent_id", "reply_to_id")
         .annotate(n=Count("id"))
         .order_by()
-    )
+    ):
+        for answered in {parent_id, reply_to_id} & by_id.keys():
+            listed_replies[answered] += n
     ids = {c.participant_id for c in items if c.participant_id}
     histories = {pid: History() for pid in ids}
     if ids:

@@ -167,7 +167,7 @@ def test_reply_nesting_stops_at_the_third_level_and_a_deeper_reply_says_whom_it_
     assert page.count("replying to") == 2
     assert f'replying to <a href="#c{ids[3]}"><bdi>Writer 3</bdi></a>' in page
     assert f'replying to <a href="#c{ids[4]}"><bdi>Writer 4</bdi></a>' in page
-    # An answered comment taken down is not named; one deleted is not mentioned.
+    # An answered comment hidden without a placeholder is not named.
     Comment.objects.filter(pk=ids[3]).update(status=Comment.Status.REJECTED)
     Debate.objects.filter(pk=debate.pk).update(version=F("version") + 1)
     page = anon.get("/").content.decode()
@@ -175,11 +175,12 @@ def test_reply_nesting_stops_at_the_third_level_and_a_deeper_reply_says_whom_it_
     assert "Writer 3" not in page
     [thread] = api.get(URL).json()["results"]
     assert [c["reply_to_id"] for c in thread["replies"][0]["replies"][0]["replies"]] == [None, ids[4]]
+    # One its author deletes stays as a placeholder while an answer to it is shown.
     assert api.delete(f"/api/v1/comments/{ids[4]}", key=key).status_code == HTTPStatus.NO_CONTENT
     page = anon.get("/").content.decode()
     assert "level 5" in page
-    assert "replying to" not in page
-    assert Comment.objects.get(pk=ids[5]).reply_to_id is None
+    assert "Writer 4" not in page
+    assert f'replying to <a href="#c{ids[4]}">a deleted comment</a>' in page
 
 
 def test_reply_to_unknown_parent_is_404(api, debate, no_rate_limits):

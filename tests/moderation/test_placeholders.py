@@ -88,17 +88,17 @@ def test_the_queue_says_which_items_have_replies_that_readers_see(api, debate, m
     published = moderator.get("/moderation/?tab=published").content.decode()
     item = published[published.index(f'id="item-{top}"') :]
     item = item[: item.index("</li>")]
-    assert f"2 replies shown under it: taken down, it leaves “{REMOVED}” in its place, above them." in item
+    assert f"2 replies to it are shown: taken down, it leaves “{REMOVED}” in its place." in item
     item = published[published.index(f'id="item-{reply}"') :]
-    assert f"1 reply shown under it: taken down, it leaves “{REMOVED}” in its place, above it." in item
+    assert f"1 reply to it is shown: taken down, it leaves “{REMOVED}” in its place." in item
     nested_item = published[published.index(f'id="item-{nested}"') :]
-    assert "shown under it" not in nested_item[: nested_item.index("</li>")]
+    assert "listed-replies" not in nested_item[: nested_item.index("</li>")]
     items = {i["id"]: i for i in moderator.get("/api/v1/moderation/queue?tab=published").json()["items"]}
     assert (items[top]["listed_replies"], items[reply]["listed_replies"], items[nested]["listed_replies"]) == (2, 1, 0)
 
     decide(moderator, top, "reject")
     rejected = moderator.get("/moderation/?tab=rejected").content.decode()
-    assert f"Readers see “{REMOVED}” in its place, above 2 replies." in rejected
+    assert f"Readers see “{REMOVED}” in its place: 2 replies to it are shown." in rejected
 
 
 def test_the_author_sees_the_placeholder_with_the_way_to_appeal(api, debate, moderator, thread, make_participant):
@@ -422,3 +422,76 @@ def test_the_migration_lists_existing_hidden_comments_with_replies(debate, make_
     assert Debate.objects.values_list("thread_count", flat=True).get(pk=debate.pk) == 1
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _deepest_pair(api, make_participant):
+    """A thread down to the last level, a comment there by ``author``, and a reply
+    to it by ``replier``, which hangs beside it (``reply_to``); their ids."""
+    author, replier = make_participant(), make_participant()
+    above = None
+    for level in range(3):
+        above = api.post(URL, {"body": f"Level {level}.", "parent_id": above}).json()["id"]
+    answered = api.post(URL, {"body": "Deepest.", "parent_id": above}, key=author.key).json()["id"]
+    reply = api.post(URL, {"body": "An answer beside it.", "parent_id": answered}, key=replier.key).json()["id"]
+    assert Comment.objects.get(pk=reply).reply_to_id == answered
+    return author, replier, answered, reply
+
+
+def test_a_comment_answered_from_beside_keeps_a_placeholder_while_the_answer_is_shown(
+    anon, api, debate, moderator, make_participant, no_rate_limits
+):
+    author, replier, answered, reply = _deepest_pair(api, make_participant)
+    assert api.delete(f"/api/v1/comments/{answered}", key=author.key).status_code == HTTPStatus.NO_CONTENT
+    comments = shown(api)
+    assert (comments[answered]["status"], comments[reply]["reply_to_id"]) == ("deleted", answered)
+    assert f'replying to <a href="#c{answered}">a deleted comment</a>' in anon.get("/").content.decode()
+    # The answer goes: so does the placeholder it kept.
+    assert api.delete(f"/api/v1/comments/{reply}", key=replier.key).status_code == HTTPStatus.NO_CONTENT
+    assert not Comment.objects.filter(pk=answered).exists()
+
+    author, _, answered, reply = _deepest_pair(api, make_participant)
+    decide(moderator, answered, "reject")
+    assert shown(api)[answered]["status"] == "removed"
+    assert f'replying to <a href="#c{answered}">a removed comment</a>' in anon.get("/").content.decode()
+    rejected = moderator.get("/moderation/?tab=rejected").content.decode()
+    item = rejected[rejected.index(f'id="item-{answered}"') :]
+    assert f"Readers see “{REMOVED}” in its place: 1 reply to it is shown." in item[: item.index("</li>")]
+    decide(moderator, reply, "reject")  # nothing shown answers it now
+    assert not Comment.objects.get(pk=answered).placeholder
+    assert answered not in shown(api)
+
+
+def _last_level_chain(debate) -> list[int]:
+    """At the last level: a rejected comment, a deleted one answering it, and a
+    published one answering that, none of the first two flagged a placeholder."""
+    top = Comment.objects.create(debate=debate, body="Top", status="published")
+    above = top
+    for depth in (1, 2):
+        above = Comment.objects.create(
+            debate=debate, parent=above, thread=top, depth=depth, body="x", status="published"
+        )
+    first = Comment.objects.create(debate=debate, parent=above, thread=top, depth=3, body="First", status="rejected")
+    second = Comment.objects.create(
+        debate=debate, parent=above, thread=top, depth=3, reply_to=first, body="", status="deleted"
+    )
+    Comment.objects.bulk_create(
+        [Comment(debate=debate, parent=above, thread=top, depth=3, reply_to=second, body="Last", status="published")]
+    )
+    Comment.objects.filter(pk__in=[first.pk, second.pk]).update(placeholder=False)
+    return [first.pk, second.pk]
+
+
+def test_recounting_makes_placeholders_of_comments_answered_from_beside(debate):
+    answered = _last_level_chain(debate)
+    debate.recount_comments()
+    assert set(Comment.objects.filter(placeholder=True).values_list("pk", flat=True)) == set(answered)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_makes_placeholders_of_comments_answered_from_beside(debate):
+    answered = _last_level_chain(debate)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("debates", "0011_comment_reply_to")])
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert set(Comment.objects.filter(placeholder=True).values_list("pk", flat=True)) == set(answered)

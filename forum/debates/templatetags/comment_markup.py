@@ -218,7 +218,7 @@ class _Page:
                 else ""
             )
             + f'<a class="when" href="#c{pk}"><time datetime="{created}">{when}</time></a>'
-            + _answering(getattr(c, "answering", None))
+            + _answering(c)
             + (' <span class="muted">· edited</span>' if c.edited_at else "")
             + (
                 f' <a class="badge badge-pending" href="{self.status_url.format(pk)}">'
@@ -262,13 +262,21 @@ class _Page:
         out.append("</footer>")
 
 
-def _answering(answering) -> str:
-    """Whom a reply to the deepest level answers, beside which it hangs."""
-    if answering is None:
-        return ""
-    pk, name = answering
-    # The name isolated from the sentence around it, as the author's own is.
-    whom = "a comment no longer shown" if name is None else f'<a href="#c{pk}"><bdi>{escape(name)}</bdi></a>'
+def _answering(c) -> str:
+    """Whom a reply to the deepest level answers, beside which it hangs: the
+    comment listed on the page (its placeholder, if it went), or none shown."""
+    if not hasattr(c, "answering"):
+        return ""  # not a reply beside another, or not read with its thread
+    answered = c.answering
+    if answered is None:
+        whom = "a comment no longer shown"
+    elif answered.is_deleted:
+        whom = f'<a href="#c{answered.pk}">a deleted comment</a>'
+    elif getattr(answered, "removed", False):
+        whom = f'<a href="#c{answered.pk}">a removed comment</a>'
+    else:
+        # The name isolated from the sentence around it, as the author's own is.
+        whom = f'<a href="#c{answered.pk}"><bdi>{escape(answered.author_name)}</bdi></a>'
     return f' <span class="replying-to">replying to {whom}</span>'
 
 

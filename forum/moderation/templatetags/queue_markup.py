@@ -133,19 +133,16 @@ class _Queue:
         out.append("</article></li>")
 
     def _listed_replies(self, item, out):
-        """Replies readers see under the comment keep a placeholder in its place."""
+        """Replies readers see to the comment keep a placeholder in its place."""
         n = item.listed_replies
         if not n:
             return
-        replies = f"{n} repl{'y' if n == 1 else 'ies'}"
+        replies = f"{n} repl{'y' if n == 1 else 'ies'} to it {'is' if n == 1 else 'are'} shown"
         if item.status == "published":
-            text = (
-                f"{replies} shown under it: taken down, it leaves “{REMOVED_TEXT['rejected']}”"
-                f" in its place, above {'it' if n == 1 else 'them'}."
-            )
+            text = f"{replies}: taken down, it leaves “{REMOVED_TEXT['rejected']}” in its place."
         else:
             shown = REMOVED_TEXT.get(item.status, "This comment was deleted.")
-            text = f"Readers see “{shown}” in its place, above {replies}."
+            text = f"Readers see “{shown}” in its place: {replies}."
         out.append(f'<p class="muted listed-replies">{text}</p>')
 
     def _reports(self, item, out):
