@@ -16,6 +16,11 @@ _SUMMARY_TAGS = _COMMENT_TAGS | {"h2", "h3"}
 _comment_md = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enable(
     ["emphasis", "link", "blockquote", "list", "backticks", "newline", "escape", "autolink"]
 )
+# A reader's link goes to another site, an e-mail address or a place on the page
+# ("#c12", another comment); anything else (a path on this site, "//host", a
+# script) stays text, as written.
+_COMMENT_LINK = re.compile(r"(?i)(?:https?://[^/\s]|mailto:|#[\w-]+$)")
+_comment_md.validateLink = lambda url: _COMMENT_LINK.match(url) is not None
 _summary_md = MarkdownIt("zero", {"html": False}).enable(
     ["emphasis", "link", "blockquote", "list", "backticks", "heading", "escape"]
 )

@@ -1,6 +1,7 @@
 """The comments API: every rule of issue 3 through /api/v1."""
 
 import datetime
+from html import escape
 from http import HTTPStatus
 
 import pytest
@@ -133,6 +134,27 @@ def test_links_and_ordinary_markdown_keep_their_form(api, debate, no_rate_limits
     """Encoded, internationalised and autolinked addresses are not text the parser drops."""
     post(api, body)
     assert kept in Comment.objects.get().body_html
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ('In ()[40]("/etc/passwd") a list', 'In ()[40]("/etc/passwd") a list'),
+        ("[the form](/me/erase/)", "[the form](/me/erase/)"),
+        ("[a host](//evil.example/x)", "[a host](//evil.example/x)"),
+        ("[run](javascript:alert(1))", "[run](javascript:alert(1))"),
+        ("[see](#c12)", '<a href="#c12" rel="nofollow ugc noopener">see</a>'),
+        ("[mail](mailto:dpo@example.org)", '<a href="mailto:dpo@example.org" rel="nofollow ugc noopener">mail</a>'),
+    ],
+)
+def test_a_link_goes_to_another_site_an_address_or_another_comment_and_anything_else_stays_text(
+    api, debate, no_rate_limits, body, shown
+):
+    """A path on this site, a protocol-relative host or a script in a reader's
+    link would mislead or break; the text stays as written instead."""
+    post(api, body)
+    html = Comment.objects.get().body_html
+    assert html == f"<p>{escape(shown, quote=False) if '<a' not in shown else shown}</p>"
 
 
 def test_markdown_within_the_limit_keeps_its_form(api, debate, no_rate_limits):
