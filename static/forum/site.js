@@ -91,12 +91,24 @@
       document.querySelectorAll("li.comment").forEach(function (li) { if (!seen[li.id]) fresh.push(li); });
       added = fresh.filter(function (li) { return li.querySelector(":scope > article a[href$='/edit/']"); })[0] || fresh[0];
     }
-    var focus = document.querySelector(".notice-error") ||
-      (!hadKey && document.querySelector("#your-key")) ||
+    var error = document.querySelector(".notice-error");
+    var keyMade = !hadKey && document.querySelector("#your-key");
+    // A first like, report or reply down in the discussion: the key, shown once
+    // at the top, is pointed to from here rather than taking the reader away.
+    var inThread = form.id === "reply-form" || (!!aroundSelector && aroundSelector !== "#poll");
+    var focus = error ||
+      (keyMade && !inThread && keyMade) ||
       (added && added.querySelector("article")) ||
       document.querySelector("#comments-notice") ||
       (aroundSelector && document.querySelector(aroundSelector));
     if (!focus) return;
+    if (keyMade && inThread && !error) {
+      var note = document.createElement("p");
+      note.className = "notice key-made";
+      note.innerHTML = 'That gave you a secret key, shown this once at the top of the page: ' +
+        '<a href="#your-key">save it</a> to edit or erase what you do here from another device.';
+      focus.after(note);
+    }
     focus.setAttribute("tabindex", "-1");
     focus.focus({ preventScroll: true });
     focus.scrollIntoView({ block: focus.offsetHeight > window.innerHeight / 2 ? "start" : "center" });

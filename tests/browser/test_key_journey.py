@@ -87,19 +87,30 @@ def test_after_each_action_in_place_the_reader_is_taken_to_what_it_did(new_page,
     assert page.locator("#poll").evaluate(IN_VIEW)
 
 
-def test_a_first_report_in_place_shows_the_key(new_page, debate, make_participant):
+def test_a_first_report_in_place_keeps_the_reader_there_and_points_to_the_key(new_page, debate, make_participant):
+    """On a phone the key, at the top, was thousands of pixels from the comment
+    the reader had just reported or liked; it is pointed to from there instead."""
+    for n in range(12):
+        make_participant().post(
+            f"/api/v1/debates/{debate.slug}/comments", {"body": f"Filler {n}."}, content_type="application/json"
+        )
     make_participant().post(
         f"/api/v1/debates/{debate.slug}/comments", {"body": "Report-worthy, perhaps."}, content_type="application/json"
     )
-    page = new_page()
-    page.goto("/")
+    page = new_page(viewport={"width": 390, "height": 700})
+    page.goto("/?sort=oldest")
     item = comment_item(page, "Report-worthy, perhaps.")
     item.locator(":scope > article .comment-actions").get_by_role("link", name="Report").click()
     form = page.locator("#report-form")
     form.get_by_role("radio").first.check()
     form.get_by_role("button", name="Send report").click()
-    expect(page.locator("#your-key")).to_be_focused()
-    expect(page.locator("#comments .notice")).to_be_visible()
+    expect(page.locator("#comments .notice").first).to_be_visible()
+    pointer = page.locator(".key-made")
+    expect(pointer).to_be_visible()
+    assert pointer.evaluate(IN_VIEW)
+    assert not page.locator("#your-key").evaluate(IN_VIEW)
+    pointer.get_by_role("link", name="save it").click()
+    assert page.locator("#your-key").evaluate(IN_VIEW)
     key = page.locator("#participant-key").text_content().strip()
     assert len(key) >= 32
     page.reload()
