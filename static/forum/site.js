@@ -31,6 +31,32 @@
     });
   });
 
+  // A comment's length as it is typed or pasted. The box has no maxlength, which
+  // would cut a paste short without a word; the server refuses a text over the
+  // limit and gives it back whole, and this says so before it is sent.
+  function countLength(box) {
+    var limit = Number(box.getAttribute("data-limit")), used = Array.from(box.value).length;
+    var count = box.nextElementSibling;
+    if (!count || !count.classList.contains("length-count")) {
+      count = document.createElement("p");
+      count.className = "help length-count";
+      count.setAttribute("aria-live", "polite");
+      box.after(count);
+    }
+    var over = used > limit;
+    count.classList.toggle("over", over);
+    count.textContent = over
+      ? (used - limit).toLocaleString("en") + " characters over the limit of " + limit.toLocaleString("en") + ": please shorten it."
+      : used > limit * 0.8 ? (limit - used).toLocaleString("en") + " characters left." : "";
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("textarea[data-limit]")) countLength(event.target);
+  });
+  function countAll() {
+    document.querySelectorAll("textarea[data-limit]").forEach(function (box) { if (box.value) countLength(box); });
+  }
+  countAll();
+
   // Sort and filter apply as soon as they change.
   document.addEventListener("change", function (event) {
     if (event.target.matches(".comment-controls select")) event.target.form.submit();
@@ -221,7 +247,7 @@
             if (alert && opened && !opened.hidden) { opened.prepend(alert); alert.setAttribute("tabindex", "-1"); alert.focus(); }
           }, 0);
         }
-        try { restoreDrafts(drafts); } catch (ignored) { /* the page is in place; only a draft is lost */ }
+        try { restoreDrafts(drafts); countAll(); } catch (ignored) { /* the page is in place; only a draft is lost */ }
         try { takeTo(form, hadKey, seen, aroundSelector); } catch (ignored) { /* the page is in place; only the focus is lost */ }
       })
       .catch(function () { form.submit(); })

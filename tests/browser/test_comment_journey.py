@@ -238,3 +238,25 @@ def test_the_edit_deadline_reads_in_the_readers_own_time(new_page, debate):
     local = when.astimezone(zoneinfo.ZoneInfo("Asia/Kolkata"))
     expect(deadline).to_have_text(f"{local:%H:%M} your time")
     expect(deadline).to_have_attribute("title", f"{when.astimezone(datetime.UTC):%H:%M} UTC")
+
+
+def test_a_paste_over_the_limit_is_kept_whole_counted_and_refused_with_its_text(new_page, debate):
+    """A maxlength on the box cut a long paste to 5,000 characters without a word."""
+    page = new_page()
+    page.goto("/")
+    box = page.locator("#comment-form").get_by_label("Your comment")
+    text = ("Pasted from my notes. " * 240).strip()  # 5,279 characters
+    box.fill(text)
+    expect(box).to_have_value(text)
+    count = page.locator("#comment-form .length-count")
+    expect(count).to_have_text("279 characters over the limit of 5,000: please shorten it.")
+    page.locator("#comment-form").get_by_role("button", name="Post comment").click()
+    expect(page.get_by_role("alert")).to_contain_text("5,000")
+    box = page.locator("#comment-form").get_by_label("Your comment")
+    expect(box).to_have_value(text)
+    expect(page.locator("#comment-form .length-count")).to_contain_text("279 characters over the limit")
+    box.fill(text[:4500])
+    expect(page.locator("#comment-form .length-count")).to_have_text("500 characters left.")
+    box.fill(text[:100])
+    expect(page.locator("#comment-form .length-count")).to_be_hidden()
+    assert not Comment.objects.exists()
