@@ -47,7 +47,7 @@ def _results_visible(request, debate: Debate) -> bool:
 
 @csrf_exempt  # it changes nothing: a POST, like any method but GET, gets the JSON 405 below
 def download(request, slug: str, kind: str, fmt: str):
-    """Stream one export; moderator kinds are written to the audit log first."""
+    """Stream one export; what only a moderator may download is written to the audit log first."""
     if request.method != "GET":  # not HEAD either: a download is counted and audited
         response = _error("method_not_allowed", "Exports are downloaded with GET.", 405)
         response["Allow"] = "GET"
@@ -68,16 +68,12 @@ def download(request, slug: str, kind: str, fmt: str):
             retry_after=wait,
         )
     access = moderator_access(request)
+    public = kind not in MODERATOR_KINDS and _results_visible(request, debate)
     try:
-        export_access(
-            kind=kind,
-            debate=debate,
-            moderator=access,
-            results_visible=kind in MODERATOR_KINDS or _results_visible(request, debate),
-        )
+        export_access(kind=kind, debate=debate, moderator=access, results_visible=public)
     except Refused as refused:
         return _error(refused.code, refused.message, refused.status)
-    if kind in MODERATOR_KINDS:
+    if not public:  # a moderator's file, or results the poll hides from readers: on record
         audit_record(
             action="export.download",
             actor=request.user,

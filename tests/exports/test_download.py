@@ -107,11 +107,15 @@ def test_public_exports_wait_for_the_close_when_the_poll_says_so(known, anon, mo
     response = anon.get(url(known.debate, "timeseries", "xlsx"))
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert response.json()["message"] == "The results of this poll are published when it closes."
-    # Moderators see them regardless.
+    # Moderators see them regardless, and that privilege is on record.
     assert status(moderator, url(known.debate, "timeseries", "xlsx")) == HTTPStatus.OK
+    entry = AuditEntry.objects.get(action="export.download")
+    assert entry.details == {"kind": "timeseries", "format": "xlsx", "via": "web"}
 
     Debate.objects.filter(pk=known.debate.pk).update(poll_open=False)
     assert status(anon, url(known.debate, "timeseries", "xlsx")) == HTTPStatus.OK
+    assert status(moderator, url(known.debate, "timeseries", "csv")) == HTTPStatus.OK  # public now: not audited
+    assert AuditEntry.objects.filter(action="export.download").count() == 1
 
 
 # ------------------------------------------------------------- moderator
