@@ -387,10 +387,11 @@ def _take_back_reports(participant: Participant, targets) -> int:
 
 
 def _erase_comments(comments, touched: set[int]) -> Counter:
-    """Erase comments deepest first, so one's own reply never forces a placeholder
-    on one's own comment; a placeholder stays only where someone else replied."""
+    """Erase comments deepest and newest first (a reply beside the comment it
+    answers is at the same depth, and newer), so one's own reply never forces a
+    placeholder on one's own comment; one stays only where someone else replied."""
     counts: Counter = Counter()
-    for pk in list(comments.order_by("-depth", "pk").values_list("pk", flat=True)):
+    for pk in list(comments.order_by("-depth", "-pk").values_list("pk", flat=True)):
         comment = Comment.objects.filter(pk=pk).first()
         if comment is None:  # already gone with an erased thread
             continue

@@ -33,10 +33,12 @@ def test_one_cannot_erase_twice(people):
 def test_a_thread_of_ones_own_comments_goes_entirely(debate, people):
     me = people[0]
     top = comment_create(debate=debate, participant=me, body="Top.").comment
-    reply = comment_create(debate=debate, participant=me, body="Reply to myself.", parent_id=top.pk).comment
-    comment_create(debate=debate, participant=me, body="Deeper still.", parent_id=reply.pk)
+    above = top
+    for level in range(1, 5):  # the fourth answers the third from beside it
+        above = comment_create(debate=debate, participant=me, body=f"Level {level}.", parent_id=above.pk).comment
+    assert above.reply_to_id is not None
     counts = participant_erase(me)
-    assert counts["comments"] == 3
+    assert counts["comments"] == 5
     assert counts["placeholders_kept"] == 0
     assert not Comment.objects.exists()
 
