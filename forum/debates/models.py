@@ -105,8 +105,10 @@ class Debate(models.Model):
         no count and makes no placeholder)."""
         comments = Comment.objects.filter(debate=self)
         comments.filter(status=Comment.Status.PUBLISHED, placeholder=True).update(placeholder=False)
-        listed_reply = Exists(
-            Comment.objects.filter(Q(parent=OuterRef("pk")) | Q(reply_to=OuterRef("pk"))).filter(Comment.LISTED_Q)
+        # Two EXISTS, not one with an OR: PostgreSQL can use an index for each,
+        # where the OR made it scan every comment for every row (minutes at 100,000).
+        listed_reply = Exists(Comment.objects.filter(Comment.LISTED_Q, parent=OuterRef("pk"))) | Exists(
+            Comment.objects.filter(Comment.LISTED_Q, reply_to=OuterRef("pk"))
         )
         for depth in range(Comment.MAX_DEPTH, -1, -1):  # deepest first: a placeholder lists its parent
             unpublished = comments.filter(depth=depth, status__in=Comment.UNPUBLISHED)
