@@ -548,25 +548,22 @@ def comment_erase(comment: Comment) -> None:
         comment.reports.all().delete()
         Appeal.objects.filter(comment=comment).delete()
     else:
-        answered = (comment.parent, comment.reply_to)
-        comment.delete()
-        for above in answered:
-            _after_last_reply(above)
+        _delete_unanswered(comment)
 
 
-def _after_last_reply(comment: Comment | None) -> None:
-    """A reply to ``comment`` just went: a deleted comment kept only for its
-    replies goes with the last of them (and so on up), and an unpublished one
-    kept as a placeholder may have lost its last visible reply."""
-    if comment is None:
-        return
-    if comment.status == Comment.Status.DELETED and not comment.replies_to_it().exists():
-        answered = (comment.parent, comment.reply_to)
-        comment.delete()
-        for above in answered:
-            _after_last_reply(above)
-    else:
-        sync_placeholder(comment.pk)
+def _delete_unanswered(comment: Comment) -> None:
+    """Delete a comment nothing answers; then a deleted comment kept only for it
+    goes too (and so on up), and an unpublished one kept as a placeholder may
+    have lost its last visible reply."""
+    answered = (comment.parent, comment.reply_to)
+    comment.delete()
+    for above in answered:
+        if above is None:
+            continue
+        if above.status == Comment.Status.DELETED and not above.replies_to_it().exists():
+            _delete_unanswered(above)
+        else:
+            sync_placeholder(above.pk)
 
 
 def comment_delete(*, comment_id: int, participant: Participant | None) -> None:

@@ -123,7 +123,7 @@
     // at the top, is pointed to from here rather than taking the reader away.
     var inThread = form.id === "reply-form" || (!!aroundSelector && aroundSelector !== "#poll");
     var focus = error ||
-      (keyMade && !inThread && keyMade) ||
+      (!inThread && keyMade) ||
       (added && added.querySelector("article")) ||
       document.querySelector("#comments-notice") ||
       (aroundSelector && document.querySelector(aroundSelector));
