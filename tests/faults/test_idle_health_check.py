@@ -27,7 +27,9 @@ def terminate_app_connection() -> None:
     settings = connection.settings_dict
     dsn = f"host={settings['HOST']} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
     with psycopg.connect(dsn, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # With a timeout it waits until the process has gone (PostgreSQL 14+): without
+        # one, a busy machine could run the next query before the signal lands.
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
 
 
 def next_request() -> None:
