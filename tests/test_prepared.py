@@ -1,8 +1,10 @@
 """Prepared queries give what their QuerySet gives, with the values of each call."""
 
 import datetime
+from http import HTTPStatus
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -74,3 +76,43 @@ def test_a_prepared_insert_refuses_a_value_computed_at_save_time_that_is_not_a_p
     insert = prepared.Insert(lambda key_hash: Participant(key_hash=key_hash), ["\x00"])
     with pytest.raises(ValueError, match="created_at is computed at save time"):
         insert.create("f" * 64)
+
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+VOTE = "/api/v1/debates/clearview-ai-cnil-fine/vote"
+
+
+def prepared_statements() -> dict[str, int]:
+    """This connection's prepared statements: their text and how often each ran."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+@on_postgresql
+def test_hot_statements_are_prepared_once_per_connection_and_others_are_not(api, debate, no_rate_limits):
+    assert api.post(VOTE, {"option": "useful"}).status_code == HTTPStatus.OK
+    first = prepared_statements()
+    [vote] = [sql for sql in first if "INSERT INTO debates_participant" in sql]  # the one-statement vote
+    assert any('FROM "debates_debate"' in sql for sql in first)  # the debate's read
+    assert any('FROM "debates_polloption"' in sql for sql in first)  # its options (forum.lib.prepared)
+    assert api.post(VOTE, {"option": "invasion"}).status_code == HTTPStatus.OK
+    second = prepared_statements()
+    assert second.keys() == first.keys()  # run again, not prepared again
+    assert second[vote] == first[vote] + 1
+    assert Participant.objects.count() == 2
+    assert not any("COUNT(" in sql for sql in prepared_statements())  # an ordinary ORM query is not prepared
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_keep_working_after_rollbacks(api, debate, no_rate_limits):
+    assert api.post(VOTE, {"option": "useful"}).status_code == HTTPStatus.OK
+    with pytest.raises(IntegrityError), transaction.atomic():  # a whole transaction's ROLLBACK
+        PollOption.objects.create(debate=debate, key="useful", label="twice", position=9)
+    assert api.post(VOTE, {"option": "unsure"}).status_code == HTTPStatus.OK
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():  # a savepoint's
+            PollOption.objects.create(debate=debate, key="useful", label="twice", position=9)
+        assert api.post(VOTE, {"option": "invasion"}).status_code == HTTPStatus.OK
+    assert debate.ballots.count() == 3

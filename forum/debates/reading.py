@@ -333,7 +333,7 @@ def debate_read(slug: str | None = None, *, keyed: bool = False) -> Debate | Non
         converters = [(i, *pair) for i, pair in compiler.get_converters(columns).items()]
         compiled = _CompiledRead(sql, converters, [column.target.attname for column in columns])
         _compiled_reads[(connection.vendor, by_slug, keyed)] = compiled
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(compiled.sql, [slug] if by_slug else [])
         row = cursor.fetchone()
     if row is None:

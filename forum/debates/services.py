@@ -796,7 +796,7 @@ def _first_ballot_postgresql(debate: Debate, option: PollOption, network_hash: s
         "network": network_hash or None,  # no network matches no ban
         "network_or_blank": network_hash,
     }
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(_FIRST_BALLOT_POSTGRESQL, params)
         rows = cursor.fetchall()
     if not rows:

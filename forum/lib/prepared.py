@@ -22,6 +22,15 @@ from django.db import connections
 from django.db.models.sql import InsertQuery, UpdateQuery
 
 
+def statement_cursor(connection):
+    """A cursor for a hot statement. On PostgreSQL it is prepared once per
+    connection (``forum.lib.postgresql``), so that PostgreSQL neither parses nor,
+    after a few runs, plans it again; SQLite's driver already keeps the
+    statements it compiled (``cached_statements``)."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
 def _adapt(value, connection):
     """A value as Django's lookups pass it to this database's driver."""
     if isinstance(value, datetime.datetime):
@@ -91,7 +100,7 @@ class Select(_Prepared):
     def rows(self, *values, using: str = "default") -> list[tuple]:
         connection = connections[using]
         compiled = self._get(connection)
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, self._params(compiled, values, connection))
             rows = cursor.fetchall()
         if not compiled.converters:
@@ -128,7 +137,7 @@ class Update(_Prepared):
             query.add_update_values(updates)
             sql, params = query.get_compiler(connection=connection).as_sql()
             compiled = self._compiled[connection.vendor] = _Compiled(sql, *self._order(params, connection))
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, self._params(compiled, values, connection))
             return cursor.rowcount
 
@@ -171,7 +180,7 @@ class Insert(_Prepared):
     def create(self, *values, using: str = "default"):
         connection = connections[using]
         compiled = self._get(connection)
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, self._params(compiled, values, connection))
             if connection.features.can_return_columns_from_insert:
                 pk = connection.ops.fetch_returned_insert_columns(cursor, compiled.returning_params)[0]
