@@ -1,7 +1,8 @@
 """The small Markdown subset readers may use, rendered to sanitised HTML.
 
-markdown-it-py parses with raw HTML and images switched off; nh3 (ammonia)
-then enforces an allow-list, so even a parser bug cannot emit a script.
+markdown-it-py parses with raw HTML and images switched off (linkify-it-py
+finds the addresses pasted bare); nh3 (ammonia) then enforces an allow-list,
+so even a parser bug cannot emit a script.
 """
 
 import re
@@ -13,9 +14,12 @@ from markdown_it import MarkdownIt
 _COMMENT_TAGS = {"p", "em", "strong", "a", "blockquote", "ul", "ol", "li", "code", "br"}
 _SUMMARY_TAGS = _COMMENT_TAGS | {"h2", "h3"}
 
-_comment_md = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enable(
-    ["emphasis", "link", "blockquote", "list", "backticks", "newline", "escape", "autolink"]
+_comment_md = MarkdownIt("zero", {"html": False, "linkify": True, "breaks": True}).enable(
+    ["emphasis", "link", "blockquote", "list", "backticks", "newline", "escape", "autolink", "linkify"]
 )
+# An address pasted as it is becomes a link when it says its scheme (https://…);
+# a name that only looks like a host ("clearview.ai", "www.cnil.fr") stays text.
+_comment_md.linkify.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
 # A reader's link goes to another site, an e-mail address or a place on the page
 # ("#c12", another comment); anything else (a path on this site, "//host", a
 # script) stays text, as written.

@@ -137,6 +137,28 @@ def test_links_and_ordinary_markdown_keep_their_form(api, debate, no_rate_limits
 
 
 @pytest.mark.parametrize(
+    ("body", "html"),
+    [
+        (
+            "The decision: https://www.cnil.fr/en/clearview-ai.",
+            '<p>The decision: <a href="https://www.cnil.fr/en/clearview-ai" rel="nofollow ugc noopener">'
+            "https://www.cnil.fr/en/clearview-ai</a>.</p>",
+        ),
+        (
+            "(see https://example.org/a_(b))",
+            '<p>(see <a href="https://example.org/a_(b)" rel="nofollow ugc noopener">https://example.org/a_(b)</a>)</p>',
+        ),
+        ("clearview.ai, www.cnil.fr and dpo@cnil.fr", "<p>clearview.ai, www.cnil.fr and dpo@cnil.fr</p>"),
+        ("`https://in.code.example`", "<p><code>https://in.code.example</code></p>"),
+        ("javascript:alert(1) and ftp://files.example", "<p>javascript:alert(1) and ftp://files.example</p>"),
+    ],
+)
+def test_an_address_pasted_bare_is_a_link_when_it_says_https(api, debate, no_rate_limits, body, html):
+    post(api, body)
+    assert Comment.objects.get().body_html == html
+
+
+@pytest.mark.parametrize(
     ("body", "shown"),
     [
         ('In ()[40]("/etc/passwd") a list', 'In ()[40]("/etc/passwd") a list'),
