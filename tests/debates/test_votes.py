@@ -232,6 +232,21 @@ def test_results_page_shows_figures_charts_and_the_self_selection_note(reader, d
     assert "trend shows from the second day" not in html
 
 
+def test_withdrawing_on_the_page_says_so_and_goes_back_to_the_readers_page_of_comments(reader, debate, no_rate_limits):
+    reader.post(f"/debates/{SLUG}/vote/", {"option": "unsure"})
+    response = reader.post(f"/debates/{SLUG}/vote/withdraw/", {"return_query": "?sort=oldest&page=2"})
+    assert response["Location"] == f"/debates/{SLUG}/?sort=oldest&page=2&withdrawn=1#poll"
+    assert not Ballot.objects.exists()
+    notice = "Your vote is withdrawn: it no longer counts in the results."
+    assert notice in reader.get(response["Location"]).content.decode()
+    back = reader.post(f"/debates/{SLUG}/vote/withdraw/")
+    assert back["Location"] == f"/debates/{SLUG}/?withdrawn=1#poll"
+    # The flag says nothing to a reader who has a vote, or no key.
+    reader.post(f"/debates/{SLUG}/vote/", {"option": "useful"})
+    assert notice not in reader.get(f"/debates/{SLUG}/?withdrawn=1").content.decode()
+    assert notice not in Client().get(f"/debates/{SLUG}/?withdrawn=1").content.decode()
+
+
 def test_a_poll_of_one_day_gives_its_figures_not_a_chart_of_flat_lines(reader, debate, no_rate_limits):
     reader.post(f"/debates/{SLUG}/vote/", {"option": "unsure"})
     html = reader.get(f"/debates/{SLUG}/results/").content.decode()

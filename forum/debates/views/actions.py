@@ -32,7 +32,7 @@ from ..services import (
     vote_cast,
     vote_withdraw,
 )
-from .pages import DELETED, EDITED, render_debate
+from .pages import DELETED, EDITED, WITHDRAWN, render_debate
 
 
 def _in_place(request) -> bool:
@@ -44,12 +44,16 @@ def _debate(slug):
     return get_object_or_404(Debate.objects.prefetch_related("options"), slug=slug)
 
 
-def _back(request, debate, anchor=""):
+def _back(request, debate, anchor="", flag=""):
+    """Back to the page the reader was on (its sort and page), with ``flag``
+    set in the query when the page should say what happened."""
     url = reverse("debates:detail", args=[debate.slug])
     query = request.POST.get("return_query", "")
-    if query.startswith("?") and len(query) < 200:
-        url += query
-    return HttpResponseRedirect(url + anchor)
+    if not (query.startswith("?") and len(query) < 200):
+        query = ""
+    if flag:
+        query = f"{query}&{flag}=1" if query else f"?{flag}=1"
+    return HttpResponseRedirect(url + query + anchor)
 
 
 def _back_with_key(request, debate, anchor: str, new_key: str | None):
@@ -277,4 +281,4 @@ def vote(request, slug):
 def withdraw(request, slug):
     debate = _debate(slug)
     vote_withdraw(debate=debate, participant=html_participant(request))
-    return _back(request, debate, "#poll")
+    return _back(request, debate, "#poll", flag=WITHDRAWN)

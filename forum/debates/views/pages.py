@@ -104,6 +104,9 @@ def debate_context(
         "show_key": cookie_key(request) if request.COOKIES.get(SHOW_KEY_COOKIE) and participant else None,
         # Just after a key was pasted at /me/key/restore/ (see RESTORED).
         "restored": participant is not None and RESTORED in request.GET,
+        "vote_notice": WITHDRAWN_NOTICE
+        if participant is not None and ballot is None and WITHDRAWN in request.GET
+        else None,
         "comment_notice": comment_notice,  # (comment id, element id, text)
         "edit_window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
     }
@@ -128,11 +131,13 @@ def _mark_own(comments, participant):
 
 
 # The query parameters that a restored key's first page, and the page after
-# a deletion or an edit, carry to say what happened.
+# a deletion, an edit or a withdrawn vote, carry to say what happened.
 RESTORED = "restored"
 DELETED = "deleted"
 EDITED = "edited"
+WITHDRAWN = "withdrawn"
 DELETED_NOTICE = "Your comment is deleted."
+WITHDRAWN_NOTICE = "Your vote is withdrawn: it no longer counts in the results."
 REPORT_THANKS = "Thank you for your report. A moderator will look at it."
 
 # Stand-ins for the per-request values in a cached anonymous page.
