@@ -134,8 +134,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # TEST_DB_SUFFIX lets two test runs on one machine keep apart.
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test{env_str('TEST_DB_SUFFIX')}.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, health-checking only connections that sat idle (forum/lib/postgresql).
+    # Django's backend, health-checking only connections that sat idle and
+    # preparing the hot statements (forum/lib/postgresql).
     _db["ENGINE"] = "forum.lib.postgresql"
+    if not env_bool("PREPARED_STATEMENTS", True):  # a pooler that cannot keep them
+        _db.setdefault("OPTIONS", {})["prepare_threshold"] = None
 # Keep connections across requests on SQLite too: opening one (and its PRAGMAs)
 # cost more than the whole cached debate page.
 _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)

@@ -3,11 +3,13 @@
 import datetime
 from http import HTTPStatus
 
+import psycopg
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from forum.debates import reading
 from forum.debates.models import Ban, Debate, Participant, PollOption
 from forum.lib import prepared
 
@@ -90,29 +92,88 @@ def prepared_statements() -> dict[str, int]:
 
 
 @on_postgresql
-def test_hot_statements_are_prepared_once_per_connection_and_others_are_not(api, debate, no_rate_limits):
+def test_hot_statements_are_prepared_once_per_connection_and_nothing_else_is(api, debate, no_rate_limits):
     assert api.post(VOTE, {"option": "useful"}).status_code == HTTPStatus.OK
     first = prepared_statements()
+    # The vote's three statements, and only they: the ORM's queries of the request are not prepared.
+    assert len(first) == 3
     [vote] = [sql for sql in first if "INSERT INTO debates_participant" in sql]  # the one-statement vote
-    assert any('FROM "debates_debate"' in sql for sql in first)  # the debate's read
-    assert any('FROM "debates_polloption"' in sql for sql in first)  # its options (forum.lib.prepared)
+    assert any(sql.startswith('SELECT "debates_debate"."id"') for sql in first)  # the debate's read
+    assert any(sql.startswith('SELECT "debates_polloption"."id"') for sql in first)  # its options
     assert api.post(VOTE, {"option": "invasion"}).status_code == HTTPStatus.OK
     second = prepared_statements()
     assert second.keys() == first.keys()  # run again, not prepared again
     assert second[vote] == first[vote] + 1
     assert Participant.objects.count() == 2
-    assert not any("COUNT(" in sql for sql in prepared_statements())  # an ordinary ORM query is not prepared
+
+
+def vote_is_prepared() -> bool:
+    return any("INSERT INTO debates_participant" in sql for sql in prepared_statements())
 
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_prepared_statements_keep_working_after_rollbacks(api, debate, no_rate_limits):
+def test_statements_are_prepared_again_after_rollbacks(api, debate, no_rate_limits):
+    """psycopg forgets its prepared statements on a rollback; the next run prepares them again."""
     assert api.post(VOTE, {"option": "useful"}).status_code == HTTPStatus.OK
     with pytest.raises(IntegrityError), transaction.atomic():  # a whole transaction's ROLLBACK
         PollOption.objects.create(debate=debate, key="useful", label="twice", position=9)
     assert api.post(VOTE, {"option": "unsure"}).status_code == HTTPStatus.OK
+    assert vote_is_prepared()
     with transaction.atomic():
         with pytest.raises(IntegrityError), transaction.atomic():  # a savepoint's
             PollOption.objects.create(debate=debate, key="useful", label="twice", position=9)
         assert api.post(VOTE, {"option": "invasion"}).status_code == HTTPStatus.OK
+        assert vote_is_prepared()
     assert debate.ballots.count() == 3
+
+
+def next_request() -> None:
+    connection.close_if_unusable_or_obsolete()  # what request_started runs
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_the_server_forgot_fails_one_request_and_the_next_connects_afresh(debate):
+    """As after a pooler's DISCARD ALL: psycopg still believes the statements prepared."""
+    assert reading.debate_read().pk == debate.pk
+    connection.connection.pgconn.exec_(b"DEALLOCATE ALL")  # behind psycopg's back
+    with pytest.raises(DatabaseError):
+        reading.debate_read()
+    next_request()
+    assert reading.debate_read().pk == debate.pk
+    assert reading.debate_read().pk == debate.pk
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_that_changes_a_column_read_fails_one_request_and_the_next_reads_anew(debate):
+    """PostgreSQL refuses a prepared statement whose result type changed ("cached
+    plan must not change result type"), as when a migration runs beside the old code."""
+    assert reading.debate_read().title == debate.title
+    settings = connection.settings_dict
+    dsn = f"host={settings['HOST']} port={settings['PORT'] or 5432} user={settings['USER']} dbname={settings['NAME']}"
+    with psycopg.connect(dsn, autocommit=True) as other:
+        other.execute("ALTER TABLE debates_debate ALTER COLUMN title TYPE varchar(201)")
+        try:
+            with pytest.raises(DatabaseError):
+                reading.debate_read()
+            next_request()
+            assert reading.debate_read().title == debate.title
+        finally:
+            connection.close()  # lets go of the table for the ALTER back
+            other.execute("ALTER TABLE debates_debate ALTER COLUMN title TYPE varchar(200)")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_preparing_turned_off_in_options_leaves_every_statement_unprepared(api, debate, no_rate_limits):
+    connection.close()
+    connection.settings_dict["OPTIONS"]["prepare_threshold"] = None  # as for a pooler without prepared statements
+    try:
+        assert api.post(VOTE, {"option": "useful"}).status_code == HTTPStatus.OK
+        assert prepared_statements() == {}
+        assert debate.ballots.count() == 1
+    finally:
+        del connection.settings_dict["OPTIONS"]["prepare_threshold"]
+        connection.close()

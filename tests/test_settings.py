@@ -51,3 +51,13 @@ def test_check_deploy_is_clean_in_production_mode():
         ALLOWED_HOSTS="debate.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prepared_statements_off_turns_preparing_off_for_postgresql():
+    """For a pooler that cannot keep prepared statements (forum/lib/postgresql)."""
+    options = "settings.DATABASES['default']['OPTIONS']"
+    show = f"from django.conf import settings; print({options}.get('prepare_threshold', 'on'))"
+    url = "postgres://nobody@127.0.0.1:5432/never_opened"
+    off = run_manage("shell", "-c", show, DATABASE_URL=url, PREPARED_STATEMENTS="off")
+    on = run_manage("shell", "-c", show, DATABASE_URL=url)
+    assert (off.stdout.split()[-1], on.stdout.split()[-1]) == ("None", "on"), off.stderr + on.stderr

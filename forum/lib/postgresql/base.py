@@ -21,21 +21,38 @@ prepare each statement on its first run on a connection (its
 ``prepare=True``): later runs skip parsing and, once PostgreSQL settles on a
 generic plan, planning. Only the statements that ``forum.lib.prepared`` and
 the hot reads send through it are prepared; every other query is Django's as
-usual. A pooler in front of PostgreSQL must keep prepared statements: session
-mode, or PgBouncer 1.21+ with ``max_prepared_statements`` in transaction mode.
+usual. psycopg forgets them all on a rollback and prepares them again.
+
+A pooler in front of PostgreSQL must keep prepared statements: session mode,
+or PgBouncer 1.22+ with ``max_prepared_statements`` in transaction mode.
+``OPTIONS={"prepare_threshold": None}`` in ``DATABASES`` turns preparing off:
+``prepared_cursor()`` then gives Django's ordinary cursor.
 """
 
 import time
 
 from django.db.backends.postgresql import base, operations
+from django.utils.asyncio import async_unsafe
 from psycopg import errors
 
 _PREPARED = object()  # the cursor "name" that asks create_cursor for a preparing cursor
 
+# A statement prepared on this connection that the server no longer has (a
+# pooler's DISCARD ALL) or whose result no longer fits its table (a migration
+# changed a column it reads, "cached plan must not change result type").
+_STALE = (errors.InvalidSqlStatementName, errors.FeatureNotSupported)
+
 
 class _PreparingCursor(base.ServerBindingCursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        try:
+            return super().execute(query, params, prepare=True, binary=binary)
+        except _STALE:
+            # psycopg would send the same statement again on every run. Closed,
+            # the connection fails this request only: Django finds it unusable
+            # at the end of the request and the next one connects afresh.
+            self.connection.close()
+            raise
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -67,12 +84,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
-        # Django leaves psycopg's preparing off (None). Its own cursors bind on the
-        # client and never prepare whatever this says; a number turns preparing on
-        # for _PreparingCursor, which asks for it on every statement.
-        connection.prepare_threshold = 0
+        # Django leaves psycopg's preparing off (None) unless OPTIONS names a
+        # threshold. Its own cursors bind on the client and never prepare whatever
+        # this says (psycopg only counts their texts, a hundred at most); a number
+        # turns preparing on for _PreparingCursor, which asks for it on every statement.
+        if "prepare_threshold" not in self.settings_dict["OPTIONS"]:
+            connection.prepare_threshold = 0
         return connection
 
+    @async_unsafe
     def prepared_cursor(self):
         """A cursor whose statements are prepared on this connection, wrapped as
         Django wraps every cursor (errors, query logging, execute wrappers)."""
@@ -81,6 +101,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def create_cursor(self, name=None):
         if name is not _PREPARED:
             return super().create_cursor(name)
+        if self.connection.prepare_threshold is None:  # preparing turned off in OPTIONS
+            return super().create_cursor()
         cursor = _PreparingCursor(self.connection)
         # As Django's create_cursor: the cursor's time zone, if the connection's differs.
         if self.timezone != self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT).timezone:
