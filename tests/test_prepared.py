@@ -5,7 +5,7 @@ from http import HTTPStatus
 
 import psycopg
 import pytest
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -138,7 +138,7 @@ def test_a_statement_the_server_forgot_fails_one_request_and_the_next_connects_a
     """As after a pooler's DISCARD ALL: psycopg still believes the statements prepared."""
     assert reading.debate_read().pk == debate.pk
     connection.connection.pgconn.exec_(b"DEALLOCATE ALL")  # behind psycopg's back
-    with pytest.raises(DatabaseError):
+    with pytest.raises(OperationalError):  # the 503 of an outage, not a 500
         reading.debate_read()
     next_request()
     assert reading.debate_read().pk == debate.pk
@@ -156,7 +156,7 @@ def test_a_migration_that_changes_a_column_read_fails_one_request_and_the_next_r
     with psycopg.connect(dsn, autocommit=True) as other:
         other.execute("ALTER TABLE debates_debate ALTER COLUMN title TYPE varchar(201)")
         try:
-            with pytest.raises(DatabaseError):
+            with pytest.raises(OperationalError):  # the 503 of an outage, not a 500
                 reading.debate_read()
             next_request()
             assert reading.debate_read().title == debate.title
@@ -177,3 +177,21 @@ def test_preparing_turned_off_in_options_leaves_every_statement_unprepared(api, 
     finally:
         del connection.settings_dict["OPTIONS"]["prepare_threshold"]
         connection.close()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_sent_on_a_stale_statement_comes_back_with_its_text_and_goes_through_on_resending(
+    anon, debate, no_rate_limits
+):
+    url = f"/debates/{debate.slug}/comments/"
+    first = {"body": "Sent before.", "author_name": "", "website": "", "started": "", "idempotency_key": ""}
+    assert anon.post(url, first).status_code == HTTPStatus.FOUND  # its statements prepared
+    connection.connection.pgconn.exec_(b"DEALLOCATE ALL")
+    sent = {**first, "body": "Sent during a migration."}
+    refused = anon.post(url, sent)
+    assert refused.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert "Sent during a migration." in refused.content.decode()
+    next_request()  # Django's test client leaves out the reconnect between requests
+    assert anon.post(url, sent).status_code == HTTPStatus.FOUND
+    assert sorted(debate.comments.values_list("body", flat=True)) == ["Sent before.", "Sent during a migration."]

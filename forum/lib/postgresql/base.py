@@ -47,12 +47,13 @@ class _PreparingCursor(base.ServerBindingCursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         try:
             return super().execute(query, params, prepare=True, binary=binary)
-        except _STALE:
+        except _STALE as stale:
             # psycopg would send the same statement again on every run. Closed,
-            # the connection fails this request only: Django finds it unusable
-            # at the end of the request and the next one connects afresh.
+            # the connection fails this request only, as an outage does (a 503,
+            # a comment handed back to its author): Django finds it unusable at
+            # the end of the request and the next one connects afresh.
             self.connection.close()
-            raise
+            raise errors.OperationalError(f"a prepared statement went stale ({stale.sqlstate})") from stale
 
 
 class DatabaseOperations(operations.DatabaseOperations):
