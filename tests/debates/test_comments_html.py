@@ -499,3 +499,17 @@ def test_in_its_last_minute_the_edit_page_says_a_minute_at_most_not_zero_minutes
     page = reader.get(f"/comments/{comment.pk}/edit/").content.decode()
     assert "You can edit for another minute at most" in page
     assert "0 minutes" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "anchor"), [("comments/", "#comment-form"), ("vote/", "#poll"), ("vote/withdraw/", "#poll")]
+)
+def test_the_address_a_refused_form_leaves_in_the_bar_goes_back_to_the_debate(anon, debate, path, anchor):
+    """A refused comment or vote comes back as the POST's page, so the bar shows the form's
+    target; opened again, it leads to the form on the debate, not to a blank 405."""
+    response = anon.get(f"/debates/{SLUG}/{path}")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"/debates/{SLUG}/{anchor}"
+    assert anon.put(f"/debates/{SLUG}/{path}").status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert not Ballot.objects.exists()
+    assert not Comment.objects.exists()

@@ -31,7 +31,7 @@ def _every_kind_of_response(debate, reader) -> dict:
         "static file": anon.get(staticfiles_storage.url("forum/site.css")),
         "download": reader.get("/me/key/download/"),
         "404 page": anon.get("/no/such/page/"),
-        "405": anon.get(f"/debates/{SLUG}/vote/"),
+        "405": anon.put(f"/debates/{SLUG}/vote/"),
         "400 too many fields": anon.post(f"/debates/{SLUG}/comments/", {f"f{i}": "x" for i in range(300)}),
         "403 csrf": strict.post(f"/debates/{SLUG}/vote/", {"option": "useful"}),
         "429": [

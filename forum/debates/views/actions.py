@@ -2,12 +2,13 @@
 the page with the author's text and a message saying why."""
 
 import datetime
+import functools
 import secrets
 from http import HTTPStatus
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -73,7 +74,26 @@ def _refusal(request, debate, refused: Refused, **kwargs):
     return response
 
 
-@require_POST
+def posted_here(anchor: str):
+    """A debate's form target: POST does the action. A GET is the address a
+    refused form left in the browser's bar (the page came back from the POST),
+    opened again: it goes back to the debate, at the form, instead of a blank 405."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, slug):
+            if request.method in ("GET", "HEAD"):
+                return HttpResponseRedirect(reverse("debates:detail", args=[slug]) + anchor)
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, slug)
+
+        return wrapped
+
+    return decorate
+
+
+@posted_here("#comment-form")
 def comment_post(request, slug):
     debate = _debate(slug)
     form = CommentForm(request.POST)
@@ -256,7 +276,7 @@ def report(request, comment_id):
     return response
 
 
-@require_POST
+@posted_here("#poll")
 def vote(request, slug):
     debate = _debate(slug)
     form = VoteForm(request.POST)
@@ -277,7 +297,7 @@ def vote(request, slug):
     return _back_with_key(request, debate, "#poll", result.new_key)
 
 
-@require_POST
+@posted_here("#poll")
 def withdraw(request, slug):
     debate = _debate(slug)
     vote_withdraw(debate=debate, participant=html_participant(request))
