@@ -119,16 +119,18 @@
     }
     var error = document.querySelector(".notice-error");
     var keyMade = !hadKey && document.querySelector("#your-key");
-    // A first like, report or reply down in the discussion: the key, shown once
-    // at the top, is pointed to from here rather than taking the reader away.
-    var inThread = form.id === "reply-form" || (!!aroundSelector && aroundSelector !== "#poll");
+    // A first comment, reply, like or report: the key, shown once above the
+    // poll, is pointed to from what the reader did rather than taking them away
+    // from it (on a phone, thousands of pixels up). A first vote, just under
+    // the key, goes to the key.
+    var atPoll = aroundSelector === "#poll";
     var focus = error ||
-      (!inThread && keyMade) ||
+      (atPoll && keyMade) ||
       (added && added.querySelector("article")) ||
       document.querySelector("#comments-notice") ||
       (aroundSelector && document.querySelector(aroundSelector));
     if (!focus) return;
-    if (keyMade && inThread && !error) {
+    if (keyMade && !atPoll && !error) {
       var note = document.createElement("p");
       note.className = "notice key-made";
       note.innerHTML = 'That gave you a secret key, shown this once at the top of the page: ' +

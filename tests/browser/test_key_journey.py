@@ -117,6 +117,22 @@ def test_a_first_report_in_place_keeps_the_reader_there_and_points_to_the_key(ne
     expect(page.locator("#your-key")).to_have_count(0)  # shown once
 
 
+def test_a_first_comment_in_place_shows_the_comment_and_points_to_the_key(new_page, debate):
+    """The key sits above the poll; a reader taken there after their first comment
+    could not see whether it was posted."""
+    page = new_page(viewport={"width": 390, "height": 700})
+    page.goto("/")
+    post_comment(page, "My first words here.")
+    mine = comment_item(page, "My first words here.")
+    expect(mine.locator(":scope > article")).to_be_focused()
+    assert mine.evaluate(IN_VIEW)
+    pointer = page.locator(".key-made")
+    expect(pointer).to_be_visible()
+    assert pointer.evaluate(IN_VIEW)
+    pointer.get_by_role("link", name="save it").click()
+    assert page.locator("#your-key").evaluate(IN_VIEW)
+
+
 def test_a_vote_where_comments_are_closed_keeps_the_reader_at_the_poll(new_page, debate):
     """The notice "Comments are closed" is no reason to leave the poll."""
     Debate.objects.filter(pk=debate.pk).update(comments_open=False)
