@@ -5,9 +5,11 @@ import time
 import types
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from forum.debates.seed import ensure_clearview_debate
@@ -150,3 +152,16 @@ def app_queries(ctx) -> list[str]:
     writes and the savepoints around them (Redis makes none of these in CI), so
     counts are the same on both set-ups."""
     return [q["sql"] for q in ctx.captured_queries if "forum_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]]
+
+
+def next_request() -> None:
+    """Cross a request boundary as Django's ``request_started`` does (the test
+    client leaves that out): a connection found unusable is closed, the next query reconnects."""
+    connection.close_if_unusable_or_obsolete()
+
+
+def second_postgresql_connection(dbname: str | None = None):
+    """A psycopg connection beside the app's, to the app's database or ``dbname``."""
+    db = connection.settings_dict
+    dsn = f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname={dbname or db['NAME']}"
+    return psycopg.connect(dsn, autocommit=True)

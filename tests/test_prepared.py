@@ -3,7 +3,6 @@
 import datetime
 from http import HTTPStatus
 
-import psycopg
 import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
@@ -12,6 +11,7 @@ from django.utils import timezone
 from forum.debates import reading
 from forum.debates.models import Ban, Debate, Participant, PollOption
 from forum.lib import prepared
+from tests.conftest import next_request, second_postgresql_connection
 
 
 def test_a_prepared_select_gives_the_querysets_objects_for_each_value(debate):
@@ -128,10 +128,6 @@ def test_statements_are_prepared_again_after_rollbacks(api, debate, no_rate_limi
     assert debate.ballots.count() == 3
 
 
-def next_request() -> None:
-    connection.close_if_unusable_or_obsolete()  # what request_started runs
-
-
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_the_server_forgot_fails_one_request_and_the_next_connects_afresh(debate):
@@ -151,9 +147,7 @@ def test_a_migration_that_changes_a_column_read_fails_one_request_and_the_next_r
     """PostgreSQL refuses a prepared statement whose result type changed ("cached
     plan must not change result type"), as when a migration runs beside the old code."""
     assert reading.debate_read().title == debate.title
-    settings = connection.settings_dict
-    dsn = f"host={settings['HOST']} port={settings['PORT'] or 5432} user={settings['USER']} dbname={settings['NAME']}"
-    with psycopg.connect(dsn, autocommit=True) as other:
+    with second_postgresql_connection() as other:
         other.execute("ALTER TABLE debates_debate ALTER COLUMN title TYPE varchar(201)")
         try:
             with pytest.raises(OperationalError):  # the 503 of an outage, not a 500

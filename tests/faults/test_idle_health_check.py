@@ -6,9 +6,10 @@ from a second connection, then crosses a request boundary the way Django's
 ``request_started`` signal does.
 """
 
-import psycopg
 import pytest
 from django.db import OperationalError, connection
+
+from tests.conftest import next_request, second_postgresql_connection
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -24,16 +25,10 @@ def select_one() -> int:
 
 def terminate_app_connection() -> None:
     pid = connection.connection.info.backend_pid
-    settings = connection.settings_dict
-    dsn = f"host={settings['HOST']} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
-    with psycopg.connect(dsn, autocommit=True) as admin:
+    with second_postgresql_connection("postgres") as admin:
         # With a timeout it waits until the process has gone (PostgreSQL 14+): without
         # one, a busy machine could run the next query before the signal lands.
         admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
-
-
-def next_request() -> None:
-    connection.close_if_unusable_or_obsolete()  # what request_started runs
 
 
 def test_a_connection_idle_for_a_while_is_checked_and_replaced_without_failing_the_request():
