@@ -97,47 +97,29 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
             ),
             declined=Count("pk", filter=Q(status__in=declined, appeal__isnull=True)),
         )
-    visible = Comment.objects.filter(debate=debate).visible_to(participant)
-    top = visible.filter(depth=0)
     # The viewer's own held replies stay in sight under comments nobody else is
     # shown (taken down, or deleted, with no other visible reply): their threads
     # are listed for them, and the comments above them as placeholders.
     own_held_replies = bool(own["replies"]) and not stance
     unlisted_threads = own["unlisted_threads"] if own_held_replies else 0
-    if unlisted_threads:
-        mine = Comment.objects.filter(debate=debate, participant=participant, status=held, depth__gt=0)
-        top = top | Comment.objects.filter(debate=debate, depth=0, pk__in=mine.values("thread_id"))
-    if stance:
-        # A placeholder shows no stance, so no stance filter lists it.
-        top = top.exclude(placeholder=True)
-    if stance == "none":
-        top = top.filter(stance__isnull=True)
-    elif stance:
-        top = top.filter(stance__key=stance)
+    top = _top_level(debate.pk, participant, stance, with_own_held_threads=bool(unlisted_threads))
     # A stance filter is counted: the debate keeps no count per stance.
     top_count = top.count() if stance else debate.thread_count + own["top"] + unlisted_threads
     per_page = settings.COMMENTS_PER_PAGE
     pages = max(1, math.ceil(top_count / per_page))
     page = min(max(1, page), pages)
     offset = (page - 1) * per_page
+    threads = None  # in the page's order, unless read so (common ground): sorted below
     if sort == "common_ground":
         threads = _common_ground_page(debate, top, offset, per_page, filtered=bool(stance))
         rows = _unshown(Comment.objects.filter(thread_id__in=[c.pk for c in threads], depth__gt=0)) if threads else None
+    elif unlisted_threads:
+        rows = _threads_with_replies(top, sort, offset, per_page)
     else:
-        # The page's ids are picked in a subquery that sorts narrow rows (off
-        # the index when it covers the sort), and only those rows and their
-        # replies are read whole, in the same query: sorting every top-level
-        # row with its body costs several times more on a debate with
-        # thousands of comments. Replies are found by thread alone, so that
-        # every database reads them off the thread index (SQLite without
-        # statistics picks the status index when the status is in the query).
-        # (UNION ALL, not OR: PostgreSQL cannot read an OR of two IN
-        # subqueries off indexes and scans the whole table.)
-        page_ids = top.order_by(*_in_sql(SORTS[sort])).values("pk")[offset : offset + per_page]
-        rows = _unshown(Comment.objects.filter(pk__in=page_ids)).union(
-            _unshown(Comment.objects.filter(thread_id__in=page_ids, depth__gt=0)), all=True
-        )
-        threads = None
+        kind = _stance_kind(stance)
+        with_participant = participant is not None
+        values = [*([participant.pk] if with_participant else []), *([stance] if kind == "key" else [])]
+        rows = _page_read(sort, kind, with_participant, offset, per_page).objects(debate.pk, *values)
     by_id = {}
     replies = []
     rows = list(rows) if rows is not None else []
@@ -181,6 +163,68 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
         declined=own["declined"],
         filtered_threads=top_count if stance else None,
     )
+
+
+def _top_level(debate_id: int, participant, stance: str, *, with_own_held_threads: bool = False):
+    """The top-level comments a page lists to this viewer, under this stance filter."""
+    top = Comment.objects.filter(debate_id=debate_id).visible_to(participant).filter(depth=0)
+    if with_own_held_threads:
+        mine = Comment.objects.filter(
+            debate_id=debate_id, participant=participant, status=Comment.Status.PENDING, depth__gt=0
+        )
+        top = top | Comment.objects.filter(debate_id=debate_id, depth=0, pk__in=mine.values("thread_id"))
+    if stance:
+        # A placeholder shows no stance, so no stance filter lists it.
+        top = top.exclude(placeholder=True)
+    if stance == "none":
+        top = top.filter(stance__isnull=True)
+    elif stance:
+        top = top.filter(stance__key=stance)
+    return top
+
+
+def _threads_with_replies(top, sort: str, offset: int, per_page: int):
+    """One page of ``top``, sorted, with all the replies of its threads.
+
+    The page's ids are picked in a subquery that sorts narrow rows (off the
+    index when it covers the sort), and only those rows and their replies are
+    read whole, in the same query: sorting every top-level row with its body
+    costs several times more on a debate with thousands of comments. Replies
+    are found by thread alone, so that every database reads them off the thread
+    index (SQLite without statistics picks the status index when the status is
+    in the query). (UNION ALL, not OR: PostgreSQL cannot read an OR of two IN
+    subqueries off indexes and scans the whole table.)
+    """
+    page_ids = top.order_by(*_in_sql(SORTS[sort])).values("pk")[offset : offset + per_page]
+    return _unshown(Comment.objects.filter(pk__in=page_ids)).union(
+        _unshown(Comment.objects.filter(thread_id__in=page_ids, depth__gt=0)), all=True
+    )
+
+
+def _stance_kind(stance: str) -> str:
+    return "key" if stance and stance != "none" else stance
+
+
+# Placeholders of the compiled page read: no debate, participant or option has these.
+_DEBATE, _PARTICIPANT, _STANCE = -1, -2, "@@stance@@"
+
+
+@functools.lru_cache(maxsize=256)
+def _page_read(sort: str, stance_kind: str, with_participant: bool, offset: int, per_page: int) -> prepared.Select:
+    """``_threads_with_replies`` compiled once per process for each shape of page
+    (its values are the debate, then the participant and the stance option's key
+    when the shape has them): compiling that query costs ten times running it.
+    A page's offset is written into the SQL, so each page number is a shape of
+    its own; the most recent are kept."""
+
+    def build(debate_id, *values):
+        values = list(values)
+        participant = values.pop(0) if with_participant else None
+        stance = values.pop(0) if stance_kind == "key" else stance_kind
+        return _threads_with_replies(_top_level(debate_id, participant, stance), sort, offset, per_page)
+
+    participant = [_PARTICIPANT] if with_participant else []
+    return prepared.Select(build, [_DEBATE, *participant, *([_STANCE] if stance_kind == "key" else [])])
 
 
 def _above_own_held(rows, participant) -> set[int]:
