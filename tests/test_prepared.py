@@ -1,6 +1,7 @@
 """Prepared queries give what their QuerySet gives, with the values of each call."""
 
 import datetime
+import itertools
 from http import HTTPStatus
 
 import pytest
@@ -9,8 +10,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from forum.debates import reading
-from forum.debates.models import Ban, Debate, Participant, PollOption
+from forum.debates.models import Ban, Comment, Debate, Participant, PollOption
 from forum.lib import prepared
+from forum.moderation import queue
 from tests.conftest import next_request, second_postgresql_connection
 
 
@@ -38,6 +40,34 @@ def test_a_prepared_select_takes_dates_and_times(debate):
     assert banned.rows("a" * 32, now) == [("spam",)]
     assert banned.rows("a" * 32, now + datetime.timedelta(hours=2)) == []
     assert banned.rows("b" * 32, now) == []
+
+
+def test_a_select_over_ids_gives_the_querysets_rows_for_any_number_of_ids(debate):
+    other = Debate.objects.create(slug="other", title="Other", question="?", source_date=datetime.date(2026, 11, 1))
+    for d in (debate, other):
+        PollOption.objects.create(debate=d, key="extra", label=f"Extra of {d.slug}")
+    by_debate = prepared.SelectIn(lambda ids: PollOption.objects.filter(debate_id__in=ids).order_by("pk"))
+    for ids in ([debate.pk], [other.pk], [debate.pk, other.pk], [other.pk, debate.pk, other.pk], [other.pk + 1]):
+        expected = list(PollOption.objects.filter(debate_id__in=ids).order_by("pk").values_list("pk", "label"))
+        assert [(o.pk, o.label) for o in by_debate.objects(ids)] == expected
+    assert sorted(by_debate._selects) == [1, 2]  # compiled once per number of distinct ids
+    assert by_debate.objects([]) == []
+    assert by_debate.rows(set()) == []
+
+
+def test_a_select_over_ids_takes_other_values_after_them(debate):
+    now = timezone.now()
+    participants = [Participant.objects.create(key_hash=f"{i}" * 64) for i in range(3)]
+    for p, hours in zip(participants, (1, 3, None), strict=True):
+        Ban.objects.create(participant=p, reason="spam", expires_at=hours and now + datetime.timedelta(hours=hours))
+    banned = prepared.SelectIn(
+        lambda ids, when: Ban.objects.active(when).filter(participant_id__in=ids).values_list("participant_id"),
+        [datetime.datetime(1901, 2, 3, tzinfo=datetime.UTC)],
+    )
+    ids = [p.pk for p in participants]
+    assert sorted(banned.rows(ids, now)) == [(pk,) for pk in ids]
+    assert sorted(banned.rows(ids, now + datetime.timedelta(hours=2))) == [(ids[1],), (ids[2],)]
+    assert banned.rows(ids[:1], now + datetime.timedelta(hours=2)) == []
 
 
 def test_a_prepared_update_sets_the_values_of_the_call_and_keeps_constants(debate):
@@ -189,3 +219,18 @@ def test_a_comment_sent_on_a_stale_statement_comes_back_with_its_text_and_goes_t
     next_request()  # Django's test client leaves out the reconnect between requests
     assert anon.post(url, sent).status_code == HTTPStatus.FOUND
     assert sorted(debate.comments.values_list("body", flat=True)) == ["Sent before.", "Sent during a migration."]
+
+
+@on_postgresql
+def test_the_many_shapes_of_page_and_queue_reads_are_not_prepared_on_the_server(reader, debate, settings):
+    """Compiled once in the process, but not prepared: a connection keeps a bounded
+    number of prepared statements, and these would crowd the hot ones out."""
+    settings.COMMENTS_PER_PAGE = 1
+    for i in range(3):
+        Comment.objects.create(debate=debate, body=f"Comment {i}", body_html=f"<p>Comment {i}</p>")
+    for sort, page in itertools.product(("newest", "oldest", "top"), (1, 2, 3)):
+        assert reader.get(f"/?sort={sort}&page={page}").status_code == HTTPStatus.OK
+    queue.attach_context(list(queue.with_context(Comment.objects.all())))
+    prepared = prepared_statements()
+    assert prepared  # the debate's read and its options
+    assert not [sql for sql in prepared if "debates_comment" in sql]

@@ -215,7 +215,7 @@ def _page_read(sort: str, stance_kind: str, with_participant: bool, offset: int,
     (its values are the debate, then the participant and the stance option's key
     when the shape has them): compiling that query costs ten times running it.
     A page's offset is written into the SQL, so each page number is a shape of
-    its own; the most recent are kept."""
+    its own; the most recent are kept, and not prepared on the server."""
 
     def build(debate_id, *values):
         values = list(values)
@@ -224,7 +224,7 @@ def _page_read(sort: str, stance_kind: str, with_participant: bool, offset: int,
         return _threads_with_replies(_top_level(debate_id, participant, stance), sort, offset, per_page)
 
     participant = [_PARTICIPANT] if with_participant else []
-    return prepared.Select(build, [_DEBATE, *participant, *([_STANCE] if stance_kind == "key" else [])])
+    return prepared.Select(build, [_DEBATE, *participant, *([_STANCE] if stance_kind == "key" else [])], server=False)
 
 
 def _above_own_held(rows, participant) -> set[int]:

@@ -82,7 +82,15 @@ class Select(_Prepared):
 
     ``rows(...)`` gives converted tuples of the selected columns;
     ``objects(...)`` gives model instances, as iterating the QuerySet would.
+
+    ``server=False`` keeps the statement from being prepared on the server
+    (``statement_cursor``): for the many shapes of a page read, which would
+    crowd the hot statements out of each connection's prepared ones.
     """
+
+    def __init__(self, build: Callable, placeholders: Sequence, *, server: bool = True):
+        super().__init__(build, placeholders)
+        self.server = server
 
     def _get(self, connection) -> _Compiled:
         compiled = self._compiled.get(connection.vendor)
@@ -100,7 +108,7 @@ class Select(_Prepared):
     def rows(self, *values, using: str = "default") -> list[tuple]:
         connection = connections[using]
         compiled = self._get(connection)
-        with statement_cursor(connection) as cursor:
+        with statement_cursor(connection) if self.server else connection.cursor() as cursor:
             cursor.execute(compiled.sql, self._params(compiled, values, connection))
             rows = cursor.fetchall()
         if not compiled.converters:
@@ -117,6 +125,44 @@ class Select(_Prepared):
     def objects(self, *values, using: str = "default") -> list:
         compiled = self._get(connections[using])
         return [compiled.model.from_db(using, compiled.attnames, row) for row in self.rows(*values, using=using)]
+
+
+class SelectIn:
+    """A ``Select`` over a list of ids and then other values, compiled once for
+    each number of ids (an ``IN`` list has a placeholder per id)::
+
+        SelectIn(lambda ids: Report.objects.filter(comment_id__in=ids))
+
+    The ids' placeholders are -1, -2, …: the other values' placeholders must be
+    of another kind (a date, a string). The number of ids must be bounded, as a
+    page's are; none of these statements is prepared on the server. ``rows(ids,
+    ...)`` and ``objects(ids, ...)`` read nothing for no ids.
+    """
+
+    def __init__(self, build: Callable, placeholders: Sequence = ()):
+        self.build = build
+        self.placeholders = tuple(placeholders)
+        self._selects: dict[int, Select] = {}
+
+    def _select(self, n: int) -> Select:
+        select = self._selects.get(n)
+        if select is None:
+            ids = [-(i + 1) for i in range(n)]
+
+            def build(*values):
+                return self.build(list(values[:n]), *values[n:])
+
+            select = Select(build, [*ids, *self.placeholders], server=False)
+            self._selects[n] = select
+        return select
+
+    def rows(self, ids, *values, using: str = "default") -> list[tuple]:
+        ids = sorted(set(ids))
+        return self._select(len(ids)).rows(*ids, *values, using=using) if ids else []
+
+    def objects(self, ids, *values, using: str = "default") -> list:
+        ids = sorted(set(ids))
+        return self._select(len(ids)).objects(*ids, *values, using=using) if ids else []
 
 
 class Update(_Prepared):

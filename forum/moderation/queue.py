@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from forum.debates.models import Appeal, Ban, Comment, CommentRevision, Debate, Report
+from forum.lib import prepared
 
 from .models import ModeratorNote, RejectReason
 
@@ -157,6 +158,46 @@ def with_context(comments):
     return comments.select_related("participant", "stance", "appeal")
 
 
+# The queries of ``attach_context``, over the ids of a page (``prepared.SelectIn``):
+# compiled once, as building and compiling them cost ten times running them.
+# The queue names each comment's debate; its summary is long and not shown.
+_DEBATES = prepared.SelectIn(lambda ids: Debate.objects.defer("summary", "summary_html").filter(pk__in=ids))
+# The comment each one answers: its parent, or the deeper comment a reply at the
+# last level names (``reply_to``), which is what its words respond to.
+_ANSWERED = prepared.SelectIn(lambda ids: Comment.objects.filter(pk__in=ids))
+_REPORTS = prepared.SelectIn(lambda ids: Report.objects.filter(comment_id__in=ids).order_by("created_at", "id"))
+_REVISIONS = prepared.SelectIn(
+    lambda ids: CommentRevision.objects.filter(comment_id__in=ids).order_by("created_at", "id")
+)
+# Replies listed under each comment or answering it from beside it (``reply_to``).
+_LISTED_REPLIES = prepared.SelectIn(
+    lambda ids: (
+        Comment.objects.filter(Comment.LISTED_Q)
+        .filter(Q(parent_id__in=ids) | Q(reply_to_id__in=ids))
+        .values_list("parent_id", "reply_to_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+)
+# Each author's comments counted by status, and added up in Python: four
+# filtered counts cost more to compile than the query takes to run.
+_BY_STATUS = prepared.SelectIn(
+    lambda ids: (
+        Comment.objects.filter(participant_id__in=ids)
+        .values_list("participant_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+)
+_NOTES = prepared.SelectIn(
+    lambda ids: ModeratorNote.objects.filter(participant_id__in=ids).order_by("-created_at", "-id")
+)
+_BANS = prepared.SelectIn(
+    lambda ids, now: Ban.objects.active(now).filter(participant_id__in=ids).order_by("created_at"),
+    [datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)],
+)
+
+
 def attach_context(items: list[Comment]) -> None:
     """Everything else a moderator needs to decide, in eight queries whatever
     the page holds: each comment's debate and the comment it ``answers``, its ``report_list`` and
@@ -170,52 +211,33 @@ def attach_context(items: list[Comment]) -> None:
     ``prefetch_related``, whose bookkeeping cost more than its queries.
     """
     by_id = {c.pk: c for c in items}
-    # The queue names each comment's debate; its summary is long and not shown.
-    debates = Debate.objects.defer("summary", "summary_html").in_bulk({c.debate_id for c in items})
-    # The comment each one answers: its parent, or the deeper comment a reply at
-    # the last level names (``reply_to``), which is what its words respond to.
-    parents = Comment.objects.in_bulk({c.reply_to_id or c.parent_id for c in items if c.parent_id})
+    debates = {d.pk: d for d in _DEBATES.objects({c.debate_id for c in items})}
+    parents = {p.pk: p for p in _ANSWERED.objects({c.reply_to_id or c.parent_id for c in items if c.parent_id})}
     for c in items:
         c.debate = debates[c.debate_id]
         c.answers = parents.get(c.reply_to_id or c.parent_id)
         c.report_list, c.revision_list = [], []
-    for report in Report.objects.filter(comment_id__in=by_id).order_by("created_at", "id"):
+    for report in _REPORTS.objects(by_id):
         by_id[report.comment_id].report_list.append(report)
-    for revision in CommentRevision.objects.filter(comment_id__in=by_id).order_by("created_at", "id"):
+    for revision in _REVISIONS.objects(by_id):
         by_id[revision.comment_id].revision_list.append(revision)
-    # Replies listed under each comment or answering it from beside it (``reply_to``).
     listed_replies: Counter = Counter()
-    for parent_id, reply_to_id, n in (
-        Comment.objects.filter(Comment.LISTED_Q)
-        .filter(Q(parent_id__in=by_id) | Q(reply_to_id__in=by_id))
-        .values_list("parent_id", "reply_to_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
+    for parent_id, reply_to_id, n in _LISTED_REPLIES.rows(by_id):
         for answered in {parent_id, reply_to_id} & by_id.keys():
             listed_replies[answered] += n
     ids = {c.participant_id for c in items if c.participant_id}
     histories = {pid: History() for pid in ids}
-    if ids:
-        # Counted by author and status, and added up here: four filtered counts
-        # cost more to compile than the query takes to run.
-        by_status = (
-            Comment.objects.filter(participant_id__in=ids)
-            .values_list("participant_id", "status")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for participant_id, status, n in by_status:
-            h = histories[participant_id]
-            h.total += 0 if status == Status.DELETED else n
-            h.published += n if status == Status.PUBLISHED else 0
-            h.pending += n if status == Status.PENDING else 0
-            h.rejected += n if status == Status.REJECTED else 0
-            h.spam += n if status == Status.SPAM else 0
-        for note in ModeratorNote.objects.filter(participant_id__in=ids).order_by("-created_at", "-id"):
-            histories[note.participant_id].notes.append(note)
-        for ban in Ban.objects.active().filter(participant_id__in=ids).order_by("created_at"):
-            histories[ban.participant_id].ban = ban
+    for participant_id, status, n in _BY_STATUS.rows(ids):
+        h = histories[participant_id]
+        h.total += 0 if status == Status.DELETED else n
+        h.published += n if status == Status.PUBLISHED else 0
+        h.pending += n if status == Status.PENDING else 0
+        h.rejected += n if status == Status.REJECTED else 0
+        h.spam += n if status == Status.SPAM else 0
+    for note in _NOTES.objects(ids):
+        histories[note.participant_id].notes.append(note)
+    for ban in _BANS.objects(ids, timezone.now()):
+        histories[ban.participant_id].ban = ban
     for c in items:
         h = histories.get(c.participant_id) if c.participant_id else None
         if h is not None and c.participant is not None:
