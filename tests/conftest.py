@@ -1,5 +1,6 @@
 """Personas and data shared by every test: plain pytest fixtures, real database and cache."""
 
+import datetime
 import os
 import time
 import types
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
+from forum.debates.models import Debate, PollOption
 from forum.debates.seed import ensure_clearview_debate
 from forum.debates.services import participant_create
 from forum.lib import ratelimit
@@ -93,6 +95,23 @@ def no_rate_limits(settings):
 def debate(db):
     debate, _ = ensure_clearview_debate()
     return debate
+
+
+@pytest.fixture
+def second_debate(debate):
+    """Another debate beside the Clearview one, with a yes/no poll."""
+    other = Debate.objects.create(
+        slug="second-debate",
+        title="A second debate whose title runs on well past the fifty characters shown",
+        summary="Another article.",
+        source_name="Elsewhere",
+        source_date=datetime.date(2026, 11, 1),
+        source_url="https://example.org/second",
+        question="Yes or no?",
+    )
+    PollOption.objects.create(debate=other, key="yes", label="Yes")
+    PollOption.objects.create(debate=other, key="no", label="No", position=1)
+    return other
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@ stance filter, with or without a viewer, page number) and run with the debate,
 viewer and stance of each request: it must list what the QuerySet it was
 compiled from lists, for every debate, viewer and stance, not the first one's."""
 
-import datetime
 import itertools
 
 import pytest
 
 from forum.debates import reading
-from forum.debates.models import Comment, Debate, PollOption
+from forum.debates.models import Comment
 from forum.debates.services import participant_create
 
 
@@ -28,18 +27,8 @@ def _comment(debate, body, *, participant=None, stance=None, parent=None, status
 
 
 @pytest.fixture
-def two_debates(debate):
-    other = Debate.objects.create(
-        slug="second-debate",
-        title="A second debate",
-        summary="Another article.",
-        source_name="Elsewhere",
-        source_date=datetime.date(2026, 11, 1),
-        source_url="https://example.org/second",
-        question="Yes or no?",
-    )
-    PollOption.objects.create(debate=other, key="yes", label="Yes")
-    PollOption.objects.create(debate=other, key="no", label="No")
+def two_debates(debate, second_debate):
+    other = second_debate
     viewers = [participant_create()[0] for _ in range(2)]
     for d in (debate, other):
         options = list(d.options.all())

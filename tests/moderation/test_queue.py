@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
 from django.utils.html import escape
 
-from forum.debates.models import Appeal, Comment, CommentRevision, Debate, Report
+from forum.debates.models import Appeal, Comment, CommentRevision, Report
 from forum.moderation.models import AuditEntry, ModeratorNote
 
 Status = Comment.Status
@@ -374,16 +374,8 @@ def test_every_text_an_item_shows_is_escaped(moderator, make_comment, make_parti
     assert f"— {escaped}," in item  # and its author
 
 
-def test_each_item_links_to_its_own_debate(moderator, make_comment, make_participant, debate):
-    other = Debate.objects.create(
-        slug="second-debate",
-        title="A second debate whose title runs on well past the fifty characters shown",
-        summary="Another article.",
-        source_name="Elsewhere",
-        source_date=datetime.date(2026, 11, 1),
-        source_url="https://example.org/second",
-        question="Yes or no?",
-    )
+def test_each_item_links_to_its_own_debate(moderator, make_comment, make_participant, debate, second_debate):
+    other = second_debate
     make_comment("On the first debate")
     Comment.objects.create(
         debate=other,
