@@ -59,7 +59,7 @@ class Refused(Exception):
 
 _NEW_PARTICIPANT = prepared.Insert(
     lambda key_hash, now, today: Participant(key_hash=key_hash, created_at=now, last_seen_on=today),
-    ["\x00key", datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC), datetime.date(1901, 2, 3)],
+    ["\x00key", prepared.A_TIME, prepared.A_DAY],
 )
 
 
@@ -96,7 +96,7 @@ _ANY_BAN = prepared.Select(
         .order_by()
         .values_list("pk")[:1]
     ),
-    [-1, "\x00network", datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)],
+    [-1, "\x00network", prepared.A_TIME],
 )
 
 
@@ -676,7 +676,7 @@ _ADD_TO_TALLY = prepared.Update(
         DailyTally.objects.filter(option_id=option_id, day=day),
         {"added": F("added") + added, "removed": F("removed") + removed},
     ),
-    [-1, datetime.date(1901, 2, 3), -2, -3],
+    [-1, prepared.A_DAY, -2, -3],
 )
 
 
@@ -704,7 +704,7 @@ _NEW_BALLOT = prepared.Insert(
         updated_at=now,
         network_hash=network_hash,
     ),
-    [-1, -2, -3, datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC), "\x00network"],
+    [-1, -2, -3, prepared.A_TIME, "\x00network"],
 )
 
 

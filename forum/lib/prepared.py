@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models.sql import InsertQuery, UpdateQuery
 
+# Placeholders for a time and a day: no real call passes either.
+A_TIME = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
+A_DAY = datetime.date(1901, 2, 3)
+
 
 def statement_cursor(connection):
     """A cursor for a hot statement. On PostgreSQL it is prepared once per

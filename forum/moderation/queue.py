@@ -73,10 +73,6 @@ def tab_queryset(tab: str):
     return comments.filter(status=Status.PENDING).order_by("created_at", "id")
 
 
-# The placeholder of a time in the compiled statements below: no real time is this one.
-_A_TIME = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
-
-
 def _total(queryset, aggregate):
     """``queryset.aggregate(aggregate)`` as a scalar subquery (0 for no rows)."""
     one_row = queryset.order_by().annotate(_all=Value(1)).values("_all")  # grouped by a constant: by nothing
@@ -115,7 +111,7 @@ _TAB_COUNTS = prepared.Select(
         )
         .values_list(*_TAB_COUNT_NAMES)[:1]
     ),
-    [_A_TIME],
+    [prepared.A_TIME],
     server=False,
 )
 
@@ -216,7 +212,7 @@ _NOTES = prepared.SelectIn(
 )
 _BANS = prepared.SelectIn(
     lambda ids, now: Ban.objects.active(now).filter(participant_id__in=ids).order_by("created_at"),
-    [_A_TIME],
+    [prepared.A_TIME],
 )
 
 

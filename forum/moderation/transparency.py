@@ -34,7 +34,7 @@ _ADD_ONE = prepared.Update(
         TransparencyTally.objects.filter(month=month, outcome=outcome, reason=reason),
         {"count": F("count") + 1},
     ),
-    [datetime.date(1901, 2, 1), "\x00outcome", "\x00reason"],
+    [prepared.A_DAY, "\x00outcome", "\x00reason"],
 )
 
 
