@@ -116,10 +116,7 @@ def comment_page(debate: Debate, participant, *, sort: str = "newest", stance: s
     elif unlisted_threads:
         rows = _threads_with_replies(top, sort, offset, per_page)
     else:
-        kind = _stance_kind(stance)
-        with_participant = participant is not None
-        values = [*([participant.pk] if with_participant else []), *([stance] if kind == "key" else [])]
-        rows = _page_read(sort, kind, with_participant, offset, per_page).objects(debate.pk, *values)
+        rows = _page_rows(debate.pk, participant, stance, sort, offset, per_page)
     by_id = {}
     replies = []
     rows = list(rows) if rows is not None else []
@@ -225,6 +222,13 @@ def _page_read(sort: str, stance_kind: str, with_participant: bool, offset: int,
 
     participant = [_PARTICIPANT] if with_participant else []
     return prepared.Select(build, [_DEBATE, *participant, *([_STANCE] if stance_kind == "key" else [])], server=False)
+
+
+def _page_rows(debate_id: int, participant, stance: str, sort: str, offset: int, per_page: int) -> list[Comment]:
+    """``_threads_with_replies`` of ``_top_level``, run by its compiled statement."""
+    kind = _stance_kind(stance)
+    values = [*([participant.pk] if participant is not None else []), *([stance] if kind == "key" else [])]
+    return _page_read(sort, kind, participant is not None, offset, per_page).objects(debate_id, *values)
 
 
 def _above_own_held(rows, participant) -> set[int]:

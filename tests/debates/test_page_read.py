@@ -53,14 +53,12 @@ def test_each_shape_of_page_lists_what_its_queryset_lists_for_every_debate_viewe
         ("newest", "oldest", "top"), (1, 2, 3), debates, [None, *viewers]
     ):
         for stance in ("", "none", *(o.key for o in debate.options.all())):
-            kind = reading._stance_kind(stance)
             offset = (page - 1) * 3
-            values = [*([viewer.pk] if viewer else []), *([stance] if kind == "key" else [])]
-            compiled = reading._page_read(sort, kind, viewer is not None, offset, 3).objects(debate.pk, *values)
+            compiled = reading._page_rows(debate.pk, viewer, stance, sort, offset, 3)
             expected = reading._threads_with_replies(reading._top_level(debate.pk, viewer, stance), sort, offset, 3)
             assert _ids(compiled) == _ids(expected), (sort, page, debate.slug, viewer, stance)
     # Shapes really differ: a viewer's held comments are theirs alone.
-    first, second = (reading._page_read("newest", "", True, 0, 3).objects(debates[0].pk, v.pk) for v in viewers)
+    first, second = (reading._page_rows(debates[0].pk, v, "", "newest", 0, 3) for v in viewers)
     assert {c.participant_id for c in first if c.status == "pending"} == {viewers[0].pk}
     assert {c.participant_id for c in second if c.status == "pending"} == {viewers[1].pk}
 
