@@ -192,9 +192,9 @@ def test_erasing_leaves_no_trace_of_the_participant_anywhere(journey, api):
     assert "Erase everything now" in confirm.content.decode()
 
     response = a.post("/me/erase/")
-    assert response.status_code == HTTPStatus.OK
+    assert response.status_code == HTTPStatus.SEE_OTHER
     assert response.cookies[settings.PARTICIPANT_COOKIE_NAME]["max-age"] == 0
-    page = response.content.decode()
+    page = a.get(response["Location"]).content.decode()
     assert "Your data was erased" in page
     assert "Comments, in every status" in page
 

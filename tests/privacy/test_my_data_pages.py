@@ -142,7 +142,7 @@ def test_the_erase_page_counts_what_the_erasure_then_reports(reader, debate, no_
     assert "" not in held
     preview = reader.get("/me/erase/").content.decode()
     assert re.search(r"Network hashes \(different values\)</t[hd]>\s*<td[^>]*>1<", preview), preview
-    erased = reader.post("/me/erase/").content.decode()
+    erased = reader.post("/me/erase/", follow=True).content.decode()
     assert re.search(r"Network hashes \(different values\)</t[hd]>\s*<td[^>]*>1<", erased), erased
     assert Erasure.objects.get().counts["network_hashes"] == 1
 
@@ -150,10 +150,40 @@ def test_the_erase_page_counts_what_the_erasure_then_reports(reader, debate, no_
 def test_erasing_twice_at_once_erases_once(reader, debate, settings):
     twin = Client()
     twin.cookies[settings.PARTICIPANT_COOKIE_NAME] = reader.key
-    assert reader.post("/me/erase/").status_code == HTTPStatus.OK
+    assert reader.post("/me/erase/").status_code == HTTPStatus.SEE_OTHER
     # The second request's key no longer matches anyone.
     assert twin.post("/me/erase/").status_code == HTTPStatus.FORBIDDEN
     assert Erasure.objects.count() == 1
+
+
+def test_the_page_after_an_erasure_reloads_the_same_list_and_erases_nothing_more(reader, debate, settings):
+    comment_create(debate=debate, participant=reader.participant, body="Gone on the first press.")
+    response = reader.post("/me/erase/")
+    # Redirected after the POST: a reload neither sends the erasure again nor
+    # meets "this browser holds no key", and the counts are in no URL.
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    assert response["Location"] == "/me/erase/?done=1"
+    assert response.cookies[settings.PARTICIPANT_COOKIE_NAME]["max-age"] == 0
+    receipt = response.cookies["erased"]
+    assert receipt["httponly"]
+    assert "Gone on the first press." not in receipt.value
+    for _ in range(2):
+        shown = reader.get(response["Location"])
+        assert shown.status_code == HTTPStatus.OK
+        page = shown.content.decode()
+        assert "Your data was erased" in page
+        assert re.search(r"Comments, in every status</t[hd]>\s*<td[^>]*>1<", page), page
+    assert Erasure.objects.count() == 1
+
+
+@pytest.mark.parametrize("cookie", [None, "forged:1"])
+def test_the_page_after_an_erasure_needs_the_erasures_own_cookie(anon, debate, cookie):
+    """Without it (an hour later, another browser) or with a forged one, it leads to My data."""
+    if cookie is not None:
+        anon.cookies["erased"] = cookie
+    response = anon.get("/me/erase/?done=1")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/me/"
 
 
 def test_changing_the_key_shows_the_new_one_and_the_old_one_stops_working(reader, debate, settings):

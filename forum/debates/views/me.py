@@ -8,11 +8,13 @@ both call ``forum.debates.privacy``.
 import json
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -95,10 +97,22 @@ def my_data_download(request):
     return response
 
 
+# What an erasure erased, for the page the erasure leads to: a signed cookie
+# of the counts and the time, so that reloading that page shows them again
+# (the key is gone by then) and they never appear in a URL or a log line.
+ERASED_COOKIE = "__Host-erased" if settings.HTTPS else "erased"
+ERASED_SALT = "forum.debates.erased"
+ERASED_MAX_AGE = 3600
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def my_data_erase(request):
-    """GET lists what will be erased; POST erases it all and lists what was."""
+    """GET lists what will be erased; POST erases it all, then redirects to the
+    page that lists what was (``?done=1``), so that reloading it asks nothing
+    and erases nothing."""
+    if request.method == "GET" and request.GET.get("done"):
+        return _erased(request)
     try:
         participant = _guarded(request)
     except Refused as refused:
@@ -111,9 +125,31 @@ def my_data_erase(request):
         erased = participant_erase(participant)
     except Refused as refused:
         return _refused(request, refused)
-    response = render(request, "debates/me_erased.html", {"rows": describe_counts(erased), "erased_at": timezone.now()})
+    response = HttpResponseRedirect(f"{reverse('debates:me-erase')}?done=1")
+    response.status_code = HTTPStatus.SEE_OTHER
+    receipt = json.dumps({"counts": erased, "at": timezone.now().isoformat()})
+    response.set_signed_cookie(
+        ERASED_COOKIE,
+        receipt,
+        salt=ERASED_SALT,
+        max_age=ERASED_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.HTTPS,
+    )
     forget_key(response)
     return response
+
+
+def _erased(request):
+    """The list of what the erasure just made erased, from its signed cookie;
+    without one (an hour later, another browser), the My data page."""
+    receipt = request.get_signed_cookie(ERASED_COOKIE, default=None, salt=ERASED_SALT, max_age=ERASED_MAX_AGE)
+    if receipt is None:
+        return HttpResponseRedirect(reverse("debates:me"))
+    receipt = json.loads(receipt)
+    context = {"rows": describe_counts(receipt["counts"]), "erased_at": parse_datetime(receipt["at"])}
+    return render(request, "debates/me_erased.html", context)
 
 
 @never_cache
