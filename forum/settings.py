@@ -178,7 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "forum.moderation.adapters.SessionUserBackend",  # allauth's, with the moderator checks in the user's query
 ]
 
 LANGUAGE_CODE = "en-gb"  # its date and number formats still apply without translations

@@ -1,8 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.auth_backends import AuthenticationBackend
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
 from forum.debates.network import network_hash
 
+from .permissions import MODERATORS_GROUP
 from .security import record_login_failed, record_login_throttled
 
 
@@ -29,3 +34,24 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request, **credentials):
         record_login_failed(request, credentials.get("email") or credentials.get("username", ""))
         super().authentication_failed(request, **credentials)
+
+
+class SessionUserBackend(AuthenticationBackend):
+    """allauth's backend, whose user of a session also says, in the same query,
+    whether they are in the Moderators group and have two-factor set up: the
+    two questions every moderation page and API call asks before its own work
+    (see ``permissions.moderator_access``), which were a query each."""
+
+    def get_user(self, user_id):
+        User = get_user_model()
+        user = (
+            User._default_manager.annotate(
+                in_moderators_group=Exists(
+                    User.groups.through.objects.filter(user=OuterRef("pk"), group__name=MODERATORS_GROUP)
+                ),
+                has_authenticator=Exists(Authenticator.objects.filter(user=OuterRef("pk"))),
+            )
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -38,11 +38,15 @@ class Access(StrEnum):
 def is_moderator(user) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
-    cached = getattr(user, "_is_moderator", None)
+    cached = getattr(user, "in_moderators_group", None)  # read with the session's user (adapters.SessionUserBackend)
     if cached is None:
-        cached = user.groups.filter(name=MODERATORS_GROUP).exists()
-        user._is_moderator = cached
+        cached = user.in_moderators_group = user.groups.filter(name=MODERATORS_GROUP).exists()
     return cached
+
+
+def has_two_factor(user) -> bool:
+    cached = getattr(user, "has_authenticator", None)  # read with the session's user, like the group
+    return is_mfa_enabled(user) if cached is None else cached
 
 
 def session_passed_2fa(request) -> bool:
@@ -78,7 +82,7 @@ def moderator_access(request) -> Access:
         return Access.LOGIN
     if not is_moderator(user):
         return Access.FORBIDDEN
-    if not is_mfa_enabled(user):
+    if not has_two_factor(user):
         return Access.SETUP_2FA
     if not session_passed_2fa(request):
         return Access.CODE_2FA

@@ -177,6 +177,19 @@ def test_a_session_that_skipped_the_code_is_asked_for_one(make_comment, db):
     assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fmoderation%2F%3Ftab%3Dspam"
 
 
+def test_leaving_the_group_or_losing_two_factor_counts_from_the_next_request(moderator):
+    """The session's user carries both answers (adapters.SessionUserBackend): read afresh each request."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    assert moderator.session[BACKEND_SESSION_KEY] == "forum.moderation.adapters.SessionUserBackend"
+    assert moderator.get("/moderation/").status_code == HTTPStatus.OK
+    Authenticator.objects.filter(user=moderator.user).delete()
+    assert moderator.get("/moderation/")["Location"] == "/accounts/2fa/totp/activate/"
+    moderator.user.groups.clear()
+    assert moderator.get("/moderation/").status_code == HTTPStatus.FORBIDDEN
+
+
 def test_moderation_pages_are_never_cached(moderator):
     response = moderator.get("/moderation/")
     assert "no-store" in response["Cache-Control"]
