@@ -175,7 +175,7 @@ def _moderator_session() -> str:
     authenticator = TOTP.activate(user, generate_totp_secret()).instance
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+    store[BACKEND_SESSION_KEY] = "forum.moderation.adapters.SessionUserBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     now = time.time()
     store[AUTHENTICATION_RECORDS] = [
