@@ -323,7 +323,13 @@ def bulk(request, payload: BulkIn):
 class BanIn(Strict):
     duration: str = Field(..., description=", ".join(BanDuration.values))
     reason: str = Field(..., max_length=2000)
+    covers_network: bool = Field(
+        True, description="Also block the network the participant last used, until its hash changes (within a day)."
+    )
     reject_pending: bool = False
+    reject_reason: str = Field(
+        RejectReason.OTHER, description="With reject_pending, the reason: " + ", ".join(RejectReason.values)
+    )
 
 
 class BanOut(Schema):
@@ -331,25 +337,21 @@ class BanOut(Schema):
     participant: int
     expires_at: datetime | None
     covers_network: bool
+    rejected: int = Field(..., description="How many of their comments awaiting review were rejected.")
 
 
 @router.post(
     "/participants/{id:participant_id}/ban", response={201: BanOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
 def ban(request, participant_id: int, payload: BanIn):
-    """Ban a participant (and its latest network hash) for 1 day, 1 week or permanently."""
-    created = ban_create(
-        participant_id=participant_id,
-        moderator=request.auth,
-        duration=payload.duration,
-        reason=payload.reason,
-        reject_pending=payload.reject_pending,
-    )
+    """Ban a participant (and, unless told not to, its latest network hash) for 1 day, 1 week or permanently."""
+    created = ban_create(participant_id=participant_id, moderator=request.auth, **payload.model_dump())
     return 201, {
         "id": created.pk,
         "participant": participant_id,
         "expires_at": created.expires_at,
         "covers_network": bool(created.network_hash),
+        "rejected": created.rejected,
     }
 
 

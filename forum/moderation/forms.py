@@ -52,9 +52,10 @@ class BulkForm(forms.Form):
 
 # Under every ban form: what a ban does beyond the participant (docs/moderation.md, Bans).
 NETWORK_BAN_NOTE = (
-    "The ban also blocks the network the author last used, until its hash changes (within a day): "
-    "others on it, a household, an office or a mobile network, may be blocked meanwhile."
+    "Blocking the network the author last used stops them coming back with a new key, until its hash "
+    "changes (within a day); others on it, a household, an office or a mobile network, are blocked meanwhile."
 )
+BAN_SCOPES = [("network", "The author and their network"), ("participant", "The author only")]
 
 
 class BanForm(forms.Form):
@@ -72,7 +73,28 @@ class BanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
         error_messages={"max_length": "Give a reason for the ban, up to 500 characters."},
     )
+    # Absent, as from a client that predates the choice, it is "network", as every ban was before.
+    scope = forms.ChoiceField(
+        choices=BAN_SCOPES, required=False, error_messages={"invalid_choice": "Choose whom the ban blocks."}
+    )
     reject_pending = forms.BooleanField(required=False, label="Also reject their comments awaiting review")
+    reject_reason = forms.ChoiceField(
+        choices=RejectReason.choices,
+        initial=RejectReason.OTHER,
+        required=False,
+        error_messages={"invalid_choice": "Choose a reason for rejecting their comments from the list."},
+    )
+
+    def ban_options(self) -> dict:
+        """The service's keyword arguments beyond the participant and moderator."""
+        data = self.cleaned_data
+        return {
+            "duration": data["duration"],
+            "reason": data["reason"],
+            "covers_network": data["scope"] != "participant",
+            "reject_pending": data["reject_pending"],
+            "reject_reason": data["reject_reason"] or RejectReason.OTHER,
+        }
 
 
 class NoteForm(forms.Form):

@@ -155,15 +155,32 @@ def latest_network_hash(participant: Participant) -> str:
     return max(seen)[1] if seen else ""
 
 
-def ban_create(*, participant_id: int, moderator, duration: str, reason: str, reject_pending: bool = False) -> Ban:
-    """Ban a participant (and its latest network hash) for a day, a week or for good.
+def ban_create(
+    *,
+    participant_id: int,
+    moderator,
+    duration: str,
+    reason: str,
+    covers_network: bool = True,
+    reject_pending: bool = False,
+    reject_reason: str = RejectReason.OTHER,
+) -> Ban:
+    """Ban a participant for a day, a week or for good, and with ``covers_network``
+    its latest network hash too, so that a new key from there is no way around it.
 
     A banned participant can still read but cannot comment, vote, like or
     report. A new ban replaces one already in force. ``reject_pending`` also
-    rejects the participant's comments still awaiting review.
+    rejects the participant's comments still awaiting review, for
+    ``reject_reason``; the ban's ``rejected`` says how many.
     """
     if duration not in BanDuration.values:
         raise Refused("invalid", "Choose how long the ban lasts.", fields={"duration": "unknown"})
+    if reject_pending and reject_reason not in RejectReason.values:
+        raise Refused(
+            "invalid",
+            "Choose a reason for rejecting their comments from the list.",
+            fields={"reject_reason": "unknown"},
+        )
     reason = " ".join(normalise_text(reason).split())
     if not reason or len(reason) > 500:
         raise Refused("invalid", "Give a reason for the ban, up to 500 characters.", fields={"reason": "required"})
@@ -181,7 +198,7 @@ def ban_create(*, participant_id: int, moderator, duration: str, reason: str, re
             )
         ban = Ban.objects.create(
             participant=participant,
-            network_hash=latest_network_hash(participant),
+            network_hash=latest_network_hash(participant) if covers_network else "",
             reason=reason,
             created_at=now,
             expires_at=now + span if span else None,
@@ -197,18 +214,22 @@ def ban_create(*, participant_id: int, moderator, duration: str, reason: str, re
             network_hash=ban.network_hash,
             details={"participant": participant.pk, "duration": duration, "covers_network": bool(ban.network_hash)},
         )
+        pending = []
         if reject_pending:
             pending = list(
                 Comment.objects.filter(participant=participant, status=Status.PENDING).values_list("pk", flat=True)
             )
             for comment_id in pending:
                 comment_decide(
-                    comment_id=comment_id, moderator=moderator, decision=Decision.REJECT, reason=RejectReason.OTHER
+                    comment_id=comment_id, moderator=moderator, decision=Decision.REJECT, reason=reject_reason
                 )
+    ban.rejected = len(pending)
     return ban
 
 
-def bans_for_comments(*, comment_ids: list[int], moderator, duration: str, reason: str) -> BulkResult:
+def bans_for_comments(
+    *, comment_ids: list[int], moderator, duration: str, reason: str, covers_network: bool = True
+) -> BulkResult:
     """Ban the authors of the selected comments, each once."""
     authors = dict.fromkeys(
         Comment.objects.filter(pk__in=comment_ids, participant__isnull=False)
@@ -218,7 +239,13 @@ def bans_for_comments(*, comment_ids: list[int], moderator, duration: str, reaso
     done, refused = 0, []
     for participant_id in authors:
         try:
-            ban_create(participant_id=participant_id, moderator=moderator, duration=duration, reason=reason)
+            ban_create(
+                participant_id=participant_id,
+                moderator=moderator,
+                duration=duration,
+                reason=reason,
+                covers_network=covers_network,
+            )
             done += 1
         except Refused as exc:
             refused.append(exc.message)

@@ -41,7 +41,11 @@ def test_a_ban_lasts_a_day_a_week_or_for_good(moderator, reader, duration, lengt
     assert entry.details["duration"] == duration
     # The moderator is told the end in the words the banned reader reads.
     told = [str(m) for m in moderator.get(f"/moderation/participants/{reader.participant.pk}/").context["messages"]]
-    assert told == [f"Participant #{reader.participant.pk} is banned {_words(created.expires_at)}."]
+    # This reader never voted or commented: no network is known to block.
+    assert told == [
+        f"Participant #{reader.participant.pk} is banned {_words(created.expires_at)}, "
+        "on their own (no network is blocked)."
+    ]
 
 
 def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make_comment, api, debate):
@@ -254,11 +258,50 @@ def test_banning_again_replaces_the_ban_in_force(moderator, reader):
     assert AuditEntry.objects.filter(action="ban.replace").count() == 1
 
 
-def test_a_ban_can_reject_the_pending_comments_too(moderator, make_comment, reader):
+def test_a_ban_can_reject_the_pending_comments_too_for_the_reason_chosen(moderator, make_comment, reader):
+    held = [make_comment(f"held {n}", participant=reader.participant) for n in range(2)]
+    response = ban(moderator, reader.participant.pk, "1d", "Troll", reject_pending="on", reject_reason="abuse")
+    told = [str(m) for m in moderator.get(response["Location"]).context["messages"]]
+    assert told[0].endswith(" 2 comments awaiting review rejected.")
+    for comment in held:
+        comment.refresh_from_db()
+        assert comment.status == Status.REJECTED
+        assert comment.reasons[-1] == "abuse"  # what the author's status page explains, not "other"
+
+
+def test_a_ban_refuses_a_rejection_reason_not_on_the_list_and_keeps_the_form(moderator, make_comment, reader):
     held = make_comment("held", participant=reader.participant)
-    ban(moderator, reader.participant.pk, "1d", "Troll", reject_pending="on")
+    response = ban(moderator, reader.participant.pk, "1w", "Troll", reject_pending="on", reject_reason="because")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    html = response.content.decode()
+    assert "Choose a reason for rejecting their comments from the list." in html
+    assert 'value="Troll"' in html
+    assert not Ban.objects.exists()
     held.refresh_from_db()
-    assert held.status == Status.REJECTED
+    assert held.status == Status.PENDING
+
+
+def test_a_ban_of_the_author_only_leaves_others_on_their_network_free(moderator, api, debate, no_rate_limits):
+    """One troll on a mobile network or an office connection need not silence everyone there."""
+    banned_key = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"}).json()["participant_key"]
+    banned = participant_from_key(banned_key)
+    response = ban(moderator, banned.pk, "1w", "Insults", scope="participant")
+    assert "on their own (no network is blocked)" in str(
+        list(moderator.get(response["Location"]).context["messages"])[0]
+    )
+    assert Ban.objects.get().network_hash == ""
+    assert AuditEntry.objects.get(action="ban.create").details["covers_network"] is False
+    neighbour = Client().post(
+        f"/api/v1/debates/{debate.slug}/vote", {"option": "unsure"}, content_type="application/json"
+    )
+    assert neighbour.status_code == HTTPStatus.OK, neighbour.content
+    own = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "unsure"}, key=banned_key)
+    assert own.status_code == HTTPStatus.FORBIDDEN
+    # The same ban with the network, the default, blocks the neighbour's next vote.
+    ban(moderator, banned.pk, "1w", "Insults")
+    assert Ban.objects.active().get().network_hash != ""
+    again = Client().post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"}, content_type="application/json")
+    assert again.status_code == HTTPStatus.FORBIDDEN
 
 
 def test_a_ban_without_a_reason_is_refused_and_keeps_the_form(moderator, reader):
@@ -300,6 +343,7 @@ def test_banning_through_the_api(moderator, reader):
     )
     assert response.status_code == HTTPStatus.CREATED
     assert response.json()["covers_network"] is False  # this reader never voted: no network hash known
+    assert response.json()["rejected"] == 0
     lifted = moderator.delete(f"/api/v1/moderation/participants/{reader.participant.pk}/ban")
     assert lifted.status_code == HTTPStatus.NO_CONTENT
 
@@ -316,11 +360,15 @@ def test_a_ban_covers_the_network_of_a_commenter_who_never_voted(moderator, api,
     assert response.status_code == HTTPStatus.FORBIDDEN
 
 
-def test_both_ban_forms_say_that_a_ban_blocks_the_network_too(moderator, make_comment):
+def test_both_ban_forms_offer_to_block_the_network_and_say_what_that_does(moderator, make_comment):
     comment = make_comment("Held, by someone a moderator may ban.")
-    note = "The ban also blocks the network the author last used"
-    assert note in moderator.get("/moderation/").content.decode()
-    assert note in moderator.get(f"/moderation/participants/{comment.participant_id}/").content.decode()
+    note = "Blocking the network the author last used stops them coming back with a new key"
+    for url in ("/moderation/", f"/moderation/participants/{comment.participant_id}/"):
+        html = moderator.get(url).content.decode()
+        assert note in html
+        assert 'name="scope" value="network" checked' in html
+        assert 'name="scope" value="participant">' in html
+        assert 'name="reject_reason"' in html
 
 
 def test_a_participant_banned_on_their_own_is_told_their_reason_even_under_a_longer_network_ban(moderator, api, debate):
@@ -332,3 +380,22 @@ def test_a_participant_banned_on_their_own_is_told_their_reason_even_under_a_lon
     assert refused["message"].startswith("You are banned from taking part until ")
     assert "Reason: Ballot stuffing" in refused["message"]
     assert "Someone else" not in refused["message"]
+
+
+def test_the_api_bans_the_author_only_and_rejects_their_pending_comments_for_a_reason(
+    moderator, api, debate, make_comment, no_rate_limits
+):
+    key = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"}).json()["participant_key"]
+    participant = participant_from_key(key)
+    held = make_comment("Buy my thing", participant=participant)
+    url = f"/api/v1/moderation/participants/{participant.pk}/ban"
+    body = {"duration": "1d", "reason": "Advertising", "covers_network": False, "reject_pending": True}
+    refused = moderator.post(url, {**body, "reject_reason": "nope"}, content_type="application/json")
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert refused.json()["fields"] == {"reject_reason": "unknown"}
+    response = moderator.post(url, {**body, "reject_reason": "spam"}, content_type="application/json")
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json()["covers_network"] is False
+    assert response.json()["rejected"] == 1
+    held.refresh_from_db()
+    assert (held.status, held.reasons[-1]) == (Status.REJECTED, "spam")

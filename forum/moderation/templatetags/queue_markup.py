@@ -18,10 +18,16 @@ from django.utils.text import Truncator, normalize_newlines
 
 from forum.debates.templatetags.comment_markup import REMOVED_TEXT, ago
 
-from ..forms import NETWORK_BAN_NOTE
+from ..forms import BAN_SCOPES, NETWORK_BAN_NOTE
 from .moderation import reason_badges
 
 register = template.Library()
+
+# The ban form's choice of whom it blocks, the first one checked.
+_SCOPE_RADIOS = " ".join(
+    f'<label class="radio"><input type="radio" name="scope" value="{value}"{checked}> {text}</label>'
+    for (value, text), checked in zip(BAN_SCOPES, [" checked", ""], strict=True)
+)
 
 
 # A tag of the sanitised HTML that comments are stored as, quoted attributes included.
@@ -245,9 +251,13 @@ class _Queue:
                     f"<fieldset><legend>Ban for</legend>{self.ban_durations}</fieldset> "
                     f'<label for="ban-reason-{ref}">Reason (shown to the participant)</label> '
                     f'<input type="text" name="reason" id="ban-reason-{ref}" maxlength="500" required> '
+                    f"<fieldset><legend>Block</legend>{_SCOPE_RADIOS}"
+                    f'<p class="help">{NETWORK_BAN_NOTE}</p></fieldset> '
                     '<label class="radio"><input type="checkbox" name="reject_pending">'
-                    " Also reject their comments awaiting review</label> "
-                    f'<p class="help">{NETWORK_BAN_NOTE}</p>'
+                    " Also reject their comments awaiting review, as:</label> "
+                    f'<label for="ban-reject-reason-{ref}" class="visually-hidden">'
+                    "Reason for rejecting their comments</label> "
+                    f'<select name="reject_reason" id="ban-reject-reason-{ref}">{item.reason_options}</select> '
                     '<button type="submit" class="button button-danger">Ban</button></form></details>'
                 )
         out.append("</div>")

@@ -74,19 +74,17 @@ def ban(request, participant_id: int):
             error=problems(form),
         )
     try:
-        created = ban_create(
-            participant_id=participant_id,
-            moderator=request.user,
-            duration=form.cleaned_data["duration"],
-            reason=form.cleaned_data["reason"],
-            reject_pending=form.cleaned_data["reject_pending"],
-        )
+        created = ban_create(participant_id=participant_id, moderator=request.user, **form.ban_options())
     except Refused as refused:
         if refused.status == HTTPStatus.NOT_FOUND:
             messages.error(request, refused.message)
             return back(request)
         return render_participant(request, participant_id, status=refused.status, ban_form=form, error=refused.message)
-    messages.success(request, f"Participant #{participant_id} is banned {until_words(created.expires_at)}.")
+    whom = "with the network they last used" if created.network_hash else "on their own (no network is blocked)"
+    done = f"Participant #{participant_id} is banned {until_words(created.expires_at)}, {whom}."
+    if created.rejected:
+        done += f" {created.rejected} comment{'' if created.rejected == 1 else 's'} awaiting review rejected."
+    messages.success(request, done)
     return back(request, _here(participant_id))
 
 
