@@ -46,8 +46,11 @@
     var over = used > limit;
     count.classList.toggle("over", over);
     count.textContent = over
-      ? (used - limit).toLocaleString("en") + " characters over the limit of " + limit.toLocaleString("en") + ": please shorten it."
-      : used > limit * 0.8 ? (limit - used).toLocaleString("en") + " characters left." : "";
+      ? characters(used - limit) + " over the limit of " + limit.toLocaleString("en") + ": please shorten it."
+      : used > limit * 0.8 ? characters(limit - used) + " left." : "";
+  }
+  function characters(n) {
+    return n.toLocaleString("en") + (n === 1 ? " character" : " characters");
   }
   document.addEventListener("input", function (event) {
     if (event.target.matches("textarea[data-limit]")) countLength(event.target);

@@ -257,6 +257,12 @@ def test_a_paste_over_the_limit_is_kept_whole_counted_and_refused_with_its_text(
     expect(page.locator("#comment-form .length-count")).to_contain_text("279 characters over the limit")
     box.fill(text[:4500])
     expect(page.locator("#comment-form .length-count")).to_have_text("500 characters left.")
+    box.fill(text[:5001])
+    expect(page.locator("#comment-form .length-count")).to_have_text(
+        "1 character over the limit of 5,000: please shorten it."
+    )
+    box.fill(text[:4999])
+    expect(page.locator("#comment-form .length-count")).to_have_text("1 character left.")
     box.fill(text[:100])
     expect(page.locator("#comment-form .length-count")).to_be_hidden()
     assert not Comment.objects.exists()
