@@ -26,6 +26,21 @@ def test_without_a_key_the_page_explains_that_nothing_is_held_and_a_lost_key_is_
     assert "/me/key/restore/" in page
 
 
+def test_a_key_that_no_longer_works_is_explained_and_forgotten(reader, debate, settings):
+    """Erased or replaced on another device: this browser is told why it sees nothing."""
+    other_device = Client()
+    other_device.cookies[settings.PARTICIPANT_COOKIE_NAME] = reader.key
+    other_device.post("/me/key/rotate/")
+    response = reader.get("/me/")
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "The key this browser held no longer works" in page
+    assert "holds no participant key" in page
+    assert response.cookies[settings.PARTICIPANT_COOKIE_NAME]["max-age"] == 0
+    # Once forgotten, the page no longer speaks of it.
+    assert "no longer works" not in reader.get("/me/").content.decode()
+
+
 @pytest.mark.parametrize("url", ["/me/download/", "/me/erase/", "/me/key/rotate/"])
 def test_actions_need_a_key(anon, debate, url):
     assert anon.get(url).status_code == HTTPStatus.FORBIDDEN

@@ -59,7 +59,14 @@ def my_data(request):
     """Everything held about the reader, on one page, with the ways to act on it."""
     participant = html_participant(request)
     if participant is None:
-        return render(request, "debates/me.html", {"data": None})
+        # A key that no longer matches anyone: erased or replaced, perhaps from
+        # another device, or purged after going unused. Say so, and forget it.
+        stale = bool(cookie_key(request))
+        context = {"data": None, "stale_key": stale, "retention_days": settings.RETENTION_INACTIVE_PARTICIPANT_DAYS}
+        response = render(request, "debates/me.html", context)
+        if stale:
+            forget_key(response)
+        return response
     try:
         participant = _guarded(request)
     except Refused as refused:
