@@ -717,6 +717,8 @@ class VoteResult:
     # The poll's tally sums just after this vote, {option id: (net, removed)},
     # when the vote read them (``results.poll_counts`` takes them as they are).
     sums: dict | None = None
+    # The participant sent the answer their ballot already held: nothing changed.
+    unchanged: bool = False
 
 
 # A vote commits without waiting for PostgreSQL to flush its log to disk
@@ -874,7 +876,7 @@ def vote_cast(
             except IntegrityError:  # the same key voted twice at once; this one changes it
                 ballot = Ballot.objects.select_for_update().get(debate=debate, participant=participant)
         if ballot.option_id == option.pk:
-            return VoteResult(ballot, False, participant, new_key)
+            return VoteResult(ballot, False, participant, new_key, unchanged=True)
         _tally(ballot.option_id, removed=1)
         _tally(option.pk, added=1)
         # The row is locked (select_for_update), so its change count is current.

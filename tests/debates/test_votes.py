@@ -247,6 +247,24 @@ def test_withdrawing_on_the_page_says_so_and_goes_back_to_the_readers_page_of_co
     assert notice not in Client().get(f"/debates/{SLUG}/?withdrawn=1").content.decode()
 
 
+def test_sending_the_same_answer_again_says_it_is_already_the_vote(reader, debate, no_rate_limits):
+    """ "Change my vote" without choosing another answer used to come back without a word."""
+    first = reader.post(f"/debates/{SLUG}/vote/", {"option": "unsure"})
+    assert "unchanged" not in first["Location"]
+    again = reader.post(f"/debates/{SLUG}/vote/", {"option": "unsure", "return_query": "?page=2"})
+    assert again["Location"] == f"/debates/{SLUG}/?page=2&unchanged=1#poll"
+    notice = "is already your vote. To change it, choose another answer first."
+    page = reader.get(again["Location"]).content.decode()
+    assert f"“{debate.options.get(key='unsure').label}” {notice}" in page
+    changed = reader.post(f"/debates/{SLUG}/vote/", {"option": "useful"})
+    assert "unchanged" not in changed["Location"]
+    assert Ballot.objects.get().changes == 1
+    # The flag says nothing to a reader without a vote or a key.
+    assert notice not in Client().get(f"/debates/{SLUG}/?unchanged=1").content.decode()
+    reader.post(f"/debates/{SLUG}/vote/withdraw/")
+    assert notice not in reader.get(f"/debates/{SLUG}/?unchanged=1").content.decode()
+
+
 def test_a_poll_of_one_day_gives_its_figures_not_a_chart_of_flat_lines(reader, debate, no_rate_limits):
     reader.post(f"/debates/{SLUG}/vote/", {"option": "unsure"})
     html = reader.get(f"/debates/{SLUG}/results/").content.decode()

@@ -33,7 +33,7 @@ from ..services import (
     vote_cast,
     vote_withdraw,
 )
-from .pages import DELETED, EDITED, WITHDRAWN, render_debate
+from .pages import DELETED, EDITED, UNCHANGED, WITHDRAWN, render_debate
 
 
 def _in_place(request) -> bool:
@@ -57,11 +57,11 @@ def _back(request, debate, anchor="", flag=""):
     return HttpResponseRedirect(url + query + anchor)
 
 
-def _back_with_key(request, debate, anchor: str, new_key: str | None):
+def _back_with_key(request, debate, anchor: str, new_key: str | None, flag: str = ""):
     """Back to the page at ``anchor``, or, after a reader's first action, at
     the key that page shows this once: it sits above the poll and the comments,
     where a reader sent to their comment would not see it."""
-    response = _back(request, debate, "#your-key" if new_key else anchor)
+    response = _back(request, debate, "#your-key" if new_key else anchor, flag=flag)
     if new_key:
         remember_key(response, new_key)
     return response
@@ -294,7 +294,7 @@ def vote(request, slug):
         )
     except Refused as refused:
         return _refusal(request, debate, refused, vote_form=form)
-    return _back_with_key(request, debate, "#poll", result.new_key)
+    return _back_with_key(request, debate, "#poll", result.new_key, flag=UNCHANGED if result.unchanged else "")
 
 
 @posted_here("#poll")

@@ -104,12 +104,21 @@ def debate_context(
         "show_key": cookie_key(request) if request.COOKIES.get(SHOW_KEY_COOKIE) and participant else None,
         # Just after a key was pasted at /me/key/restore/ (see RESTORED).
         "restored": participant is not None and RESTORED in request.GET,
-        "vote_notice": WITHDRAWN_NOTICE
-        if participant is not None and ballot is None and WITHDRAWN in request.GET
-        else None,
+        "vote_notice": _vote_notice(request, participant, ballot),
         "comment_notice": comment_notice,  # (comment id, element id, text)
         "edit_window_minutes": settings.COMMENT_EDIT_WINDOW_SECONDS // 60,
     }
+
+
+def _vote_notice(request, participant, ballot) -> str | None:
+    """What the poll says just after a vote was withdrawn, or sent again unchanged."""
+    if participant is None:
+        return None
+    if ballot is None and WITHDRAWN in request.GET:
+        return WITHDRAWN_NOTICE
+    if ballot is not None and UNCHANGED in request.GET:
+        return UNCHANGED_NOTICE.format(label=ballot.option.label)
+    return None
 
 
 def _find(comments, comment_id: int | None):
@@ -131,13 +140,15 @@ def _mark_own(comments, participant):
 
 
 # The query parameters that a restored key's first page, and the page after
-# a deletion, an edit or a withdrawn vote, carry to say what happened.
+# a deletion, an edit, a withdrawn vote or one sent again unchanged, carry to say what happened.
 RESTORED = "restored"
 DELETED = "deleted"
 EDITED = "edited"
 WITHDRAWN = "withdrawn"
+UNCHANGED = "unchanged"
 DELETED_NOTICE = "Your comment is deleted."
 WITHDRAWN_NOTICE = "Your vote is withdrawn: it no longer counts in the results."
+UNCHANGED_NOTICE = "“{label}” is already your vote. To change it, choose another answer first."
 REPORT_THANKS = "Thank you for your report. A moderator will look at it."
 
 # Stand-ins for the per-request values in a cached anonymous page.
