@@ -85,3 +85,6 @@ def test_a_403_is_a_security_event_and_shows_in_the_audit_log(debate, make_parti
     page = moderator.get("/moderation/audit/", {"action": "security."}).content.decode()
     assert "security.forbidden" in page
     assert entry.network_hash[:8] in page
+    # What was refused shows on the page, not only in the export.
+    assert f"<code>GET /comments/{comment}/edit/</code>" in page
+    assert "answered 403" in page
