@@ -244,8 +244,15 @@ def last_display_name(participant: Participant | None) -> str:
     return "" if name in (None, ANONYMOUS) else name
 
 
+# The left-to-right and right-to-left overrides draw the letters after them in
+# the order they force: "\u202emacs" shows as "scam", which no check reads.
+# A body loses them (embeddings, isolates and marks, which order runs of text
+# but never reverse a word, stay).
+_OVERRIDES = {0x202D: None, 0x202E: None}
+
+
 def clean_body(body: str | None) -> str:
-    body = normalise_text(body)
+    body = normalise_text(body).translate(_OVERRIDES)
     if not without_invisible(body).strip():  # kept whole: joiners hold emoji together
         raise Refused("invalid", "Your comment is empty.", fields={"body": "required"})
     if len(body) > settings.COMMENT_MAX_LENGTH:

@@ -62,6 +62,20 @@ def test_a_banned_word_is_found_behind_invisible_or_full_width_characters(api, d
     assert not Comment.objects.exists()
 
 
+def test_a_word_drawn_backwards_by_a_direction_override_shows_as_the_checks_read_it(api, debate):
+    """\u202e ("right-to-left override") drew "koorc" as "crook" where the word
+    lists read "koorc": the body loses the overrides, so it shows what was checked."""
+    WordRule.objects.create(pattern="crook", action=WordRule.Action.REJECT)
+    response = post(api, "You are a \u202ekoorc\u202c, and \u202dthat\u202c is that.")
+    comment = stored(response)
+    assert comment.body == "You are a koorc\u202c, and that\u202c is that."
+    assert "\u202e" not in comment.body_html
+    assert "\u202d" not in comment.body_html
+    # Marks and isolates, which order runs of text without reversing a word, stay.
+    kept = "\u2067\u05e9\u05dc\u05d5\u05dd\u2069 \u200f!"
+    assert stored(post(api, kept)).body == kept
+
+
 @pytest.mark.parametrize("body", ["\u200b", "\u2800\u2800", "\u3164", "\u202e", "\ufeff \u00ad", "\u034f\n\u2060"])
 def test_a_comment_of_characters_that_show_nothing_is_empty(api, debate, body):
     response = post(api, body)

@@ -95,6 +95,12 @@ def normalised(text: str) -> str:
     return text.strip()
 
 
+def normalised_body(text: str) -> str:
+    """A comment's body: normalised, without the direction overrides (U+202D, U+202E),
+    which would draw its letters in an order no check reads."""
+    return normalised(text).replace("\u202d", "").replace("\u202e", "")
+
+
 def normalised_name(text: str) -> str:
     """A poll's question or label: normalised, runs of white space made one space."""
     return " ".join(normalised(text).split())
@@ -147,7 +153,7 @@ def text_of(html: str) -> str:
 
 def expected_text(sent: str) -> str:
     """The text a reader must see for a comment body: the normalised body, read as Markdown."""
-    return text_of(_comment_md.render(normalised(sent))).strip()
+    return text_of(_comment_md.render(normalised_body(sent))).strip()
 
 
 class _Markup(HTMLParser):
