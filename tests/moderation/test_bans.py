@@ -290,6 +290,7 @@ def test_a_ban_of_the_author_only_leaves_others_on_their_network_free(moderator,
     assert told.endswith(", on their own (no network is blocked).")
     assert Ban.objects.get().network_hash == ""
     assert AuditEntry.objects.get(action="ban.create").details["covers_network"] is False
+    assert "(the author only)" in moderator.get("/moderation/audit/").content.decode()
     neighbour = Client().post(
         f"/api/v1/debates/{debate.slug}/vote", {"option": "unsure"}, content_type="application/json"
     )
@@ -299,6 +300,7 @@ def test_a_ban_of_the_author_only_leaves_others_on_their_network_free(moderator,
     # The same ban with the network, the default, blocks the neighbour's next vote.
     ban(moderator, banned.pk, "1w", "Insults")
     assert Ban.objects.active().get().network_hash != ""
+    assert "(with their network)" in moderator.get("/moderation/audit/").content.decode()
     again = Client().post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"}, content_type="application/json")
     assert again.status_code == HTTPStatus.FORBIDDEN
 
