@@ -36,7 +36,12 @@ class Tab:
 
 TABS = [
     Tab("pending", "Pending", "Held by screening, pre-moderation or reports, oldest first."),
-    Tab("reported", "Reported", "Published comments with open reports, most reported first."),
+    Tab(
+        "reported",
+        "Reported",
+        "Published comments with open reports, most reported first. "
+        "Those that enough reports hid wait under Pending, with the reason “Reader reports”.",
+    ),
     Tab("appeals", "Appeals", "Authors asking for a second look, oldest first."),
     Tab("approved", "Recently approved", f"Approved by a moderator in the last {RECENT_DAYS} days."),
     Tab(

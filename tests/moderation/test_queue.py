@@ -432,3 +432,19 @@ def test_a_reply_to_a_deleted_comment_says_so_without_empty_quotes(moderator, ma
     html = moderator.get("/moderation/").content.decode()
     assert "In reply to a deleted comment." in html
     assert "“”" not in html
+
+
+def test_the_reported_tab_says_where_comments_that_reports_hid_wait(
+    moderator, make_comment, make_participant, settings
+):
+    """A comment hidden by reports is held, so it is under Pending, not Reported: the tab says so."""
+    settings.COMMENT_REPORTS_TO_HIDE = 1
+    comment = make_comment("Reported until hidden", status=Status.PUBLISHED)
+    make_participant().post(f"/comments/{comment.pk}/report/", {"reason": "abuse"})
+    assert Comment.objects.get(pk=comment.pk).status == Status.PENDING
+    reported = moderator.get("/moderation/?tab=reported").content.decode()
+    assert "Reported until hidden" not in reported
+    assert "Those that enough reports hid wait under Pending, with the reason “Reader reports”." in reported
+    pending = moderator.get("/moderation/?tab=pending").content.decode()
+    assert "Reported until hidden" in pending
+    assert "Reader reports" in pending
