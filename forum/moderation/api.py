@@ -295,6 +295,7 @@ class BulkIn(Strict):
     reason: str = ""
     duration: str = Field("", description="For ban: " + ", ".join(BanDuration.values))
     ban_reason: str = Field("", max_length=2000)
+    covers_network: bool = Field(True, description="For ban: also block each author's latest network.")
 
 
 class BulkOut(Schema):
@@ -307,7 +308,11 @@ def bulk(request, payload: BulkIn):
     """Apply one action to many comments (or, for ban and unban, to their authors)."""
     if payload.action == "ban":
         result = bans_for_comments(
-            comment_ids=payload.ids, moderator=request.auth, duration=payload.duration, reason=payload.ban_reason
+            comment_ids=payload.ids,
+            moderator=request.auth,
+            duration=payload.duration,
+            reason=payload.ban_reason,
+            covers_network=payload.covers_network,
         )
     elif payload.action == "unban":
         result = bans_lift_for_comments(comment_ids=payload.ids, moderator=request.auth)

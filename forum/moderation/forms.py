@@ -35,6 +35,14 @@ class IdListField(forms.Field):
             raise forms.ValidationError("Select at least one comment.")
 
 
+# Under every ban form: what a ban does beyond the participant (docs/moderation.md, Bans).
+NETWORK_BAN_NOTE = (
+    "Blocking the network the author last used stops them coming back with a new key, until its hash "
+    "changes (within a day); others on it, a household, an office or a mobile network, are blocked meanwhile."
+)
+BAN_SCOPES = [("network", "The author and their network"), ("participant", "The author only")]
+
+
 class BulkForm(forms.Form):
     ACTIONS = [
         ("approve", "Approve"),
@@ -48,14 +56,7 @@ class BulkForm(forms.Form):
     reason = forms.ChoiceField(choices=[("", "—"), *RejectReason.choices], required=False)
     duration = forms.ChoiceField(choices=BanDuration.choices, required=False)
     ban_reason = TextField(max_length=2000, required=False)
-
-
-# Under every ban form: what a ban does beyond the participant (docs/moderation.md, Bans).
-NETWORK_BAN_NOTE = (
-    "Blocking the network the author last used stops them coming back with a new key, until its hash "
-    "changes (within a day); others on it, a household, an office or a mobile network, are blocked meanwhile."
-)
-BAN_SCOPES = [("network", "The author and their network"), ("participant", "The author only")]
+    ban_scope = forms.ChoiceField(choices=BAN_SCOPES, required=False)
 
 
 class BanForm(forms.Form):

@@ -212,7 +212,12 @@ def ban_create(
             status_before="",
             status_after="active",
             network_hash=ban.network_hash,
-            details={"participant": participant.pk, "duration": duration, "covers_network": bool(ban.network_hash)},
+            details={
+                "participant": participant.pk,
+                "duration": duration,
+                "scope": "network" if covers_network else "participant",
+                "covers_network": bool(ban.network_hash),
+            },
         )
         pending = []
         if reject_pending:

@@ -42,6 +42,7 @@ def test_a_ban_lasts_a_day_a_week_or_for_good(moderator, reader, duration, lengt
     # The moderator is told the end in the words the banned reader reads.
     told = [str(m) for m in moderator.get(f"/moderation/participants/{reader.participant.pk}/").context["messages"]]
     # This reader never voted or commented: no network is known to block.
+    assert "(no network known to block)" in moderator.get("/moderation/audit/").content.decode()
     assert told == [
         f"Participant #{reader.participant.pk} is banned {_words(created.expires_at)}, "
         "on their own (no network is blocked)."

@@ -49,6 +49,35 @@ def test_bulk_ban_bans_each_author_once(moderator, make_comment, make_participan
     assert set(Ban.objects.values_list("reason", flat=True)) == {"Brigading"}
 
 
+@pytest.mark.parametrize("scope", ["participant", "network"])
+def test_bulk_ban_blocks_the_networks_or_the_authors_only_as_chosen(moderator, three, scope):
+    Comment.objects.filter(pk__in=[c.pk for c in three]).update(network_hash="0123abcd0123abcd")
+    page = moderator.get("/moderation/").content.decode()
+    assert 'name="ban_scope"' in page
+    assert "Blocking the network the author last used" in page
+    moderator.post(
+        "/moderation/bulk/",
+        {
+            "ids": [c.pk for c in three],
+            "action": "ban",
+            "duration": "1d",
+            "ban_reason": "Brigading",
+            "ban_scope": scope,
+        },
+    )
+    hashes = set(Ban.objects.values_list("network_hash", flat=True))
+    assert hashes == ({""} if scope == "participant" else {"0123abcd0123abcd"})
+    assert {e.details["scope"] for e in AuditEntry.objects.filter(action="ban.create")} == {scope}
+
+
+def test_the_bulk_api_bans_the_authors_only_when_told(moderator, three):
+    Comment.objects.filter(pk__in=[c.pk for c in three]).update(network_hash="0123abcd0123abcd")
+    body = {"ids": [three[0].pk], "action": "ban", "duration": "1d", "ban_reason": "Brigading", "covers_network": False}
+    response = moderator.post("/api/v1/moderation/bulk", body, content_type="application/json")
+    assert response.json() == {"done": 1, "refused": []}
+    assert Ban.objects.get().network_hash == ""
+
+
 def test_bulk_unban_lifts_the_authors_bans(moderator, three):
     for c in three:
         moderator.post(f"/moderation/participants/{c.participant_id}/ban/", {"duration": "1d", "reason": "x"})

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from forum.debates.services import Refused
 
-from ..forms import BulkForm, DecisionForm
+from ..forms import BAN_SCOPES, NETWORK_BAN_NOTE, BulkForm, DecisionForm
 from ..models import BanDuration, RejectReason
 from ..permissions import moderator_required
 from ..queue import TABS, queue_page
@@ -79,6 +79,8 @@ def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
             "current_tab": next(t for t in TABS if t.key == page.tab),
             "reject_reasons": RejectReason.choices,
             "ban_durations": BanDuration.choices,
+            "ban_scopes": BAN_SCOPES,
+            "network_ban_note": NETWORK_BAN_NOTE,
             "bulk_form": bulk_form or BulkForm(),
             "selected": selected,
             "here": f"{reverse('moderation:queue')}?tab={page.tab}&page={page.page}",
@@ -128,7 +130,11 @@ def bulk(request):
     try:
         if action == "ban":
             result = bans_for_comments(
-                comment_ids=data["ids"], moderator=request.user, duration=data["duration"], reason=data["ban_reason"]
+                comment_ids=data["ids"],
+                moderator=request.user,
+                duration=data["duration"],
+                reason=data["ban_reason"],
+                covers_network=data["ban_scope"] != "participant",
             )
         elif action == "unban":
             result = bans_lift_for_comments(comment_ids=data["ids"], moderator=request.user)
