@@ -267,3 +267,23 @@ def test_a_word_list_entry_cannot_hold_a_worker_on_a_long_run_of_letters():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "publish", done.stderr
+
+
+def test_comments_written_before_lose_their_direction_overrides_too(debate, make_comment):
+    """The data migration that made the rule hold for older bodies (0013)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("forum.debates.migrations.0013_comments_without_direction_overrides")
+    older = make_comment("You are a \u202ekoorc\u202c.", status=Comment.Status.PUBLISHED)
+    Comment.objects.filter(pk=older.pk).update(
+        body="You are a \u202ekoorc\u202c.", body_html="<p>You are a \u202ekoorc\u202c.</p>"
+    )
+    plain = make_comment("Nothing to drop here.", status=Comment.Status.PUBLISHED)
+    before = Comment.objects.get(pk=plain.pk).body_html
+    migration.drop_direction_overrides(apps, None)
+    older.refresh_from_db()
+    assert older.body == "You are a koorc\u202c."
+    assert older.body_html == "<p>You are a koorc\u202c.</p>"
+    assert Comment.objects.get(pk=plain.pk).body_html == before
