@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from forum.debates.services import Refused
 
-from ..forms import BAN_SCOPES, NETWORK_BAN_NOTE, BulkForm, DecisionForm
+from ..forms import NETWORK_BAN_NOTE, BulkForm, DecisionForm
 from ..models import BanDuration, RejectReason
 from ..permissions import moderator_required
 from ..queue import TABS, queue_page
@@ -79,7 +79,6 @@ def render_queue(request, *, status=HTTPStatus.OK, bulk_form=None, error=None):
             "current_tab": next(t for t in TABS if t.key == page.tab),
             "reject_reasons": RejectReason.choices,
             "ban_durations": BanDuration.choices,
-            "ban_scopes": BAN_SCOPES,
             "network_ban_note": NETWORK_BAN_NOTE,
             "bulk_form": bulk_form or BulkForm(),
             "selected": selected,
