@@ -53,7 +53,7 @@ def test_bulk_ban_bans_each_author_once(moderator, make_comment, make_participan
 def test_bulk_ban_blocks_the_networks_or_the_authors_only_as_chosen(moderator, three, scope):
     Comment.objects.filter(pk__in=[c.pk for c in three]).update(network_hash="0123abcd0123abcd")
     page = moderator.get("/moderation/").content.decode()
-    assert 'name="ban_scope" value="participant">' in page  # unticked: the networks too
+    assert 'name="ban_scope" value="participant" aria-describedby="bulk-ban-note">' in page  # unticked: networks too
     assert "Blocking the network the author last used" in page
     moderator.post(
         "/moderation/bulk/",
