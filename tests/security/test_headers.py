@@ -92,6 +92,9 @@ for name, path, secure in [
 answers["settings"] = {name: getattr(settings, name) for name in (
     "SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "PARTICIPANT_COOKIE_NAME",
     "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT")}
+from forum.debates.identity import SHOW_KEY_COOKIE
+from forum.debates.views.me import ERASED_COOKIE
+answers["short-lived cookies"] = [SHOW_KEY_COOKIE, ERASED_COOKIE]
 print(json.dumps(answers))
 """
 
@@ -119,6 +122,8 @@ def test_under_https_every_response_has_hsts_and_cookies_use_host_prefixed_names
         "CSRF_COOKIE_SECURE": True,
         "SECURE_SSL_REDIRECT": True,
     }
+    # The key shown once and the erasure's receipt: named under the same rule.
+    assert answers.pop("short-lived cookies") == ["__Host-show_key", "__Host-erased"]
     redirect = answers.pop("plain http")
     assert redirect["status"] == HTTPStatus.MOVED_PERMANENTLY
     assert redirect["headers"]["Location"] == "https://testserver/me/key/restore/"
