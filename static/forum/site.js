@@ -76,8 +76,22 @@
 
   // Reply and Report: the page has one form of each, which opens under the
   // comment whose link was used (without this script the links open a page of
-  // their own). Using the same link again closes it, as a disclosure would.
+  // their own), and closes the other. Using the same link again, or the form's
+  // Cancel, closes it, as a disclosure would; what was typed stays in it.
+  function closeForm(form) {
+    document.querySelectorAll('[aria-controls="' + form.id + '"][aria-expanded="true"]').forEach(function (link) {
+      link.setAttribute("aria-expanded", "false");
+    });
+    form.hidden = true;
+  }
   document.addEventListener("click", function (event) {
+    var cancel = event.target.closest(".js-close-form");
+    if (cancel) {
+      var open = cancel.form, opener = open.previousElementSibling;
+      closeForm(open);
+      if (opener && opener.matches(".reply-link, .report-link")) opener.focus();
+      return;
+    }
     var link = event.target.closest(".reply-link, .report-link");
     if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     var replying = link.classList.contains("reply-link");
@@ -85,10 +99,9 @@
     if (!form) return;
     event.preventDefault();
     var wasOpenHere = !form.hidden && form.previousElementSibling === link;
-    document.querySelectorAll(replying ? ".reply-link[aria-expanded]" : ".report-link[aria-expanded]").forEach(function (other) {
-      other.setAttribute("aria-expanded", "false");
-    });
-    form.hidden = true;
+    var other = document.getElementById(replying ? "report-form" : "reply-form");
+    if (other) closeForm(other);
+    closeForm(form);
     if (wasOpenHere) return;
     var item = link.closest("li.comment");
     if (replying) {

@@ -151,6 +151,33 @@ def test_a_reply_is_signed_with_the_name_the_reader_gave(new_page, debate, make_
     expect(actions.get_by_role("textbox", name="Display name")).to_have_value("Chloé B.")
 
 
+def test_one_of_reply_and_report_is_open_at_a_time_and_cancel_closes_it_keeping_the_text(
+    new_page, debate, make_participant
+):
+    comment_create(debate=debate, participant=make_participant().participant, body="Answer or report me.")
+    reader = new_page()
+    reader.goto("/")
+    actions = comment_item(reader, "Answer or report me").locator(":scope > article .comment-actions")
+    reply_link = actions.get_by_role("link", name="Reply", exact=True)
+    report_link = actions.get_by_role("link", name="Report", exact=True)
+    reply_link.click()
+    reader.locator("#reply-body").fill("A draft I may come back to.")
+    report_link.click()  # opening the report closes the reply
+    expect(reader.locator("#reply-form")).to_be_hidden()
+    expect(reply_link).to_have_attribute("aria-expanded", "false")
+    expect(reader.locator("#report-form")).to_be_visible()
+    reader.locator("#report-form").get_by_role("button", name="Cancel").click()
+    expect(reader.locator("#report-form")).to_be_hidden()
+    expect(report_link).to_have_attribute("aria-expanded", "false")
+    expect(report_link).to_be_focused()
+    reply_link.click()  # the draft is still there
+    expect(reader.locator("#reply-body")).to_have_value("A draft I may come back to.")
+    expect(reader.locator("#report-form")).to_be_hidden()
+    reader.locator("#reply-form").get_by_role("button", name="Cancel").click()
+    expect(reader.locator("#reply-form")).to_be_hidden()
+    expect(reply_link).to_be_focused()
+
+
 def test_a_draft_survives_a_vote_and_a_like_sent_in_place(new_page, debate, make_participant):
     """A vote or a like sent in place swaps the discussion for a fresh copy,
     which used to wipe a comment or a reply the reader had begun."""
