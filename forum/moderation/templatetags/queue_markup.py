@@ -23,12 +23,6 @@ from .moderation import reason_badges
 
 register = template.Library()
 
-# The ban form's choice of whom it blocks, the first one checked.
-_SCOPE_RADIOS = " ".join(
-    f'<label class="radio"><input type="radio" name="scope" value="{value}"{checked}> {text}</label>'
-    for (value, text), checked in zip(BAN_SCOPES, [" checked", ""], strict=True)
-)
-
 
 # A tag of the sanitised HTML that comments are stored as, quoted attributes included.
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
@@ -50,6 +44,19 @@ def escape(value) -> str:
     return html.escape(str(value))
 
 
+def _radios(name: str, choices) -> str:
+    """A ban form's radio buttons for ``choices``, the first one checked."""
+    return " ".join(
+        f'<label class="radio"><input type="radio" name="{name}" value="{escape(value)}"'
+        f"{' checked' if i == 0 else ''}> {escape(text)}</label>"
+        for i, (value, text) in enumerate(choices)
+    )
+
+
+# Whom the ban blocks: the same for every item and request.
+_SCOPE_RADIOS = _radios("scope", BAN_SCOPES)
+
+
 def _plural(n: int) -> str:
     return "" if n == 1 else "s"
 
@@ -69,11 +76,7 @@ class _Queue:
         self.tab = context["queue"].tab
         self.selected = context.get("selected") or set()
         self.debate_links = {}
-        self.ban_durations = " ".join(
-            f'<label class="radio"><input type="radio" name="duration" value="{escape(value)}"'
-            f"{' checked' if i == 0 else ''}> {escape(text)}</label>"
-            for i, (value, text) in enumerate(context["ban_durations"])
-        )
+        self.ban_durations = _radios("duration", context["ban_durations"])
 
     def _date(self, value, *, time: bool = False) -> str:
         """What the ``date`` filter gives with "j M Y" (and " H:i" with ``time``),
