@@ -12,6 +12,8 @@ from django.test import Client
 
 from forum.debates.forms import form_token
 from forum.debates.models import Ballot, Comment, Debate, Participant, Report, WordRule
+from forum.debates.services import comment_delete
+from forum.debates.views import actions
 from tests.security.payloads import blns, normalised_body
 
 SLUG = "clearview-ai-cnil-fine"
@@ -511,4 +513,32 @@ def test_the_address_a_refused_form_leaves_in_the_bar_goes_back_to_the_debate(an
     assert response["Location"] == f"/debates/{SLUG}/{anchor}"
     assert anon.put(f"/debates/{SLUG}/{path}").status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert not Ballot.objects.exists()
+    assert not Comment.objects.exists()
+
+
+def test_deleting_a_comment_twice_says_it_is_deleted_and_never_fails(reader, debate, no_rate_limits):
+    """A double click without the page's script, or a second tab, sends the deletion again."""
+    reader.post(POST_URL, form("The first."))
+    parent = Comment.objects.get()
+    reader.post(POST_URL, form("A reply keeps the first as a placeholder.", parent_id=parent.pk))
+    assert reader.post(f"/comments/{parent.pk}/delete/").status_code == HTTPStatus.FOUND
+    for again in (reader.post(f"/comments/{parent.pk}/delete/"), reader.get(f"/comments/{parent.pk}/delete/")):
+        assert again.status_code == HTTPStatus.NOT_FOUND
+        assert "This comment has been deleted." in again.content.decode()
+
+
+def test_a_deletion_that_another_request_finished_first_is_done_not_a_500(reader, debate, no_rate_limits, monkeypatch):
+    reader.post(POST_URL, form("Deleted from two tabs at once."))
+    comment = Comment.objects.get()
+    checked = actions._own_comment_or_404
+
+    def then_the_other_tab_deletes_it(request, comment_id):
+        found = checked(request, comment_id)
+        comment_delete(comment_id=comment_id, participant=reader.participant)
+        return found
+
+    monkeypatch.setattr(actions, "_own_comment_or_404", then_the_other_tab_deletes_it)
+    response = reader.post(f"/comments/{comment.pk}/delete/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"/debates/{SLUG}/?deleted=1#comments-notice"
     assert not Comment.objects.exists()

@@ -184,10 +184,17 @@ def comment_edit_view(request, comment_id):
 @require_http_methods(["GET", "POST"])
 def comment_delete_view(request, comment_id):
     comment, mine = _own_comment_or_404(request, comment_id)
+    if comment.is_deleted:  # a second click or another tab deleted it: its placeholder names no author
+        return render(request, "404.html", {"message": "This comment has been deleted."}, status=404)
     if not mine:
         return render(request, "403.html", {"message": "Only the author can delete this comment."}, status=403)
     if request.method == "POST":
-        comment_delete(comment_id=comment.pk, participant=html_participant(request))
+        try:
+            comment_delete(comment_id=comment.pk, participant=html_participant(request))
+        except Refused as refused:
+            if refused.code != "not_found":
+                return render(request, "403.html", {"message": refused.message}, status=refused.status)
+            # Deleted meanwhile, by the same author in another request: what was asked is done.
         url = reverse("debates:detail", args=[comment.debate.slug])
         return HttpResponseRedirect(f"{url}?{DELETED}=1#comments-notice")
     return render(request, "debates/comment_delete.html", {"comment": comment})
