@@ -278,3 +278,33 @@ def test_comment_network_hashes_go_after_retention_and_show_in_my_data(db, debat
     assert old.network_hash == ""
     assert new.network_hash == "b" * 32
     assert purge_expired_data()["comment_network_hashes"] == 0
+
+
+def test_audit_entries_lose_their_network_hash_with_the_ballots_and_keep_the_rest(db, reader):
+    """A ban's entry names the participant beside the hash; neither the log nor
+    a later export may tie them together for longer than a ballot keeps its hash."""
+    old = AuditEntry.objects.create(
+        action="ban.create",
+        target_type="ban",
+        target_id="7",
+        reason="Abuse",
+        network_hash="a" * 32,
+        details={"participant": reader.participant.pk, "scope": "network"},
+        created_at=ago(hours=73),
+    )
+    fresh = audit_record(action="security.forbidden", network_hash="b" * 32, details={"path": "/"})
+    assert "1  network hashes cleared from audit entries" in purge("--dry-run")
+    assert AuditEntry.objects.get(pk=old.pk).network_hash == "a" * 32
+
+    assert "1  network hashes cleared from audit entries" in purge()
+    kept = AuditEntry.objects.get(pk=old.pk)
+    assert kept.network_hash == ""
+    assert (kept.created_at, kept.action, kept.target_id, kept.reason, kept.details) == (
+        old.created_at,
+        old.action,
+        old.target_id,
+        old.reason,
+        old.details,
+    )
+    assert AuditEntry.objects.get(pk=fresh.pk).network_hash == "b" * 32
+    assert "network hashes cleared from audit entries" not in purge()

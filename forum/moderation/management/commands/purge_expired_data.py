@@ -11,11 +11,13 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from forum.debates.privacy import purge_expired_data
+from forum.moderation.erasure import clear_audit_network_hashes
 from forum.moderation.models import AuditEntry
 
 LABELS = {
     "ballot_network_hashes": "network hashes cleared from ballots",
     "ban_network_hashes": "network hashes cleared from bans",
+    "audit_network_hashes": "network hashes cleared from audit entries",
     "network_peppers": "old network peppers deleted",
     "rejected_comments": "rejected and spam comments erased",
     "reports": "reports deleted",
@@ -50,6 +52,8 @@ class Command(BaseCommand):
         if verbosity >= 2:
             self.stdout.write(f"Retention in force: {self._retention()}")
         counts = purge_expired_data(now=now, dry_run=dry_run)
+        hashes_before = now - datetime.timedelta(hours=settings.RETENTION_NETWORK_HASH_HOURS)
+        counts["audit_network_hashes"] = clear_audit_network_hashes(hashes_before, dry_run=dry_run)
         counts["audit_entries"] = purge_audit_entries(now, dry_run=dry_run)
         if verbosity < 1:
             return
