@@ -246,6 +246,28 @@ def test_my_data_is_rate_limited_at_an_abuse_level_only(reader, debate, settings
     assert "Please wait" in response.content.decode()
 
 
+def test_guessing_keys_on_the_pages_is_slowed_down_per_network(debate, settings):
+    """As in the API: a key that matches no one counts against the network, in
+    a cookie sent to /me/ or pasted into /me/key/restore/, and a guess refused
+    for it comes back in the field."""
+    settings.RATE_LIMIT_MY_DATA = "3/60"
+    guesser = Client()
+    answers = []
+    for i in range(2):
+        guesser.cookies[settings.PARTICIPANT_COOKIE_NAME] = f"guess-{i}"
+        answers.append(guesser.get("/me/").status_code)
+    answers.append(guesser.post("/me/key/restore/", {"key": "guess-2"}).status_code)
+    refused = guesser.post("/me/key/restore/", {"key": "guess-3"})
+    assert answers == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.BAD_REQUEST]
+    assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert int(refused["Retry-After"]) > 0
+    page = refused.content.decode()
+    assert "Please wait" in page
+    assert 'value="guess-3"' in page
+    guesser.cookies[settings.PARTICIPANT_COOKIE_NAME] = "guess-4"
+    assert guesser.get("/me/").status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
 def test_rate_limits_off_lifts_the_my_data_limit(reader, debate, settings, no_rate_limits):
     settings.RATE_LIMIT_MY_DATA = "1/60"
     for _ in range(5):

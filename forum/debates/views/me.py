@@ -60,6 +60,12 @@ def my_data(request):
     """Everything held about the reader, on one page, with the ways to act on it."""
     participant = html_participant(request)
     if participant is None:
+        # Counted per network, as the API counts a key that matches no one: a
+        # cookie is a guess as cheap to change as a header.
+        try:
+            my_data_rate_limit(participant=None, network_hash=network_hash(request))
+        except Refused as refused:
+            return _refused(request, refused)
         # A key that no longer matches anyone: erased or replaced, perhaps from
         # another device, or purged after going unused. Say so, and forget it.
         stale = bool(cookie_key(request))
@@ -200,11 +206,15 @@ def key_download(request):
 @require_http_methods(["GET", "POST"])
 def key_restore(request):
     """Paste a saved key to act as that participant in this browser."""
-    error, key = None, ""
+    error, key, status, retry_after = None, "", HTTPStatus.OK, None
     if request.method == "POST":
         key = (request.POST.get("key") or "").strip()
-        if participant_from_key(key) is None:
-            error = "That key does not match any participant. Check that you pasted all of it."
+        try:  # each try is a guess at a key: counted per network, as on /me/
+            my_data_rate_limit(participant=None, network_hash=network_hash(request))
+            if participant_from_key(key) is None:
+                raise Refused("no_match", "That key does not match any participant. Check that you pasted all of it.")
+        except Refused as refused:
+            error, status, retry_after = refused.message, refused.status, refused.retry_after
         else:
             # The debate page then says that this browser now acts as the key's holder.
             response = HttpResponseRedirect(f"{reverse('home')}?{RESTORED}=1#key-restored")
@@ -212,4 +222,7 @@ def key_restore(request):
             return response
     # A key that matches nothing comes back in the field, to be checked against the saved one.
     context = {"error": error, "key": key, "holds_key": html_participant(request) is not None}
-    return render(request, "debates/key_restore.html", context, status=400 if error else 200)
+    response = render(request, "debates/key_restore.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
