@@ -165,3 +165,18 @@ def test_json_answers_vary_by_the_participant_key_and_a_keyed_one_is_private(deb
     assert "private" not in shared.get("Cache-Control", "")
     assert "private" in keyed["Cache-Control"]
     assert "X-Participant-Key" not in Client().get("/").get("Vary", "")  # the page varies by its cookie
+
+
+def test_a_readers_own_page_is_private_and_the_one_showing_the_key_is_never_stored(debate, settings):
+    settings.VOTE_MIN_SECONDS = 0
+    settings.RATE_LIMITS = False
+    reader = Client()
+    voted = reader.post(f"/debates/{SLUG}/vote/", {"option": "useful"})
+    with_key = reader.get(voted["Location"])
+    assert reader.cookies[settings.PARTICIPANT_COOKIE_NAME].value in with_key.content.decode()
+    assert "no-store" in with_key["Cache-Control"]
+    assert "private" in with_key["Cache-Control"]
+    again = reader.get(f"/debates/{SLUG}/")
+    assert "private" in again["Cache-Control"]
+    assert "no-store" not in again["Cache-Control"]  # the browser's back button keeps working
+    assert "private" not in Client().get(f"/debates/{SLUG}/").get("Cache-Control", "")
