@@ -144,6 +144,17 @@ def test_the_audit_page_links_a_ban_to_its_participant(moderator, reader):
     assert html.count(link) == 2  # the ban and its lifting
 
 
+def test_the_audit_page_shows_reason_codes_in_words_and_a_moderators_words_as_typed(moderator):
+    audit_record(action="comment.reject", reason="off_topic")
+    audit_record(action="comment.hold", reason="suspect_word,too_many_links")
+    audit_record(action="ban.create", reason="Posted the URL of EXAMPLE_SITE and said NO to GDPR")
+    audit_record(action="rule.create", reason="clearv*")
+    html = moderator.get("/moderation/audit/").content.decode()
+    for shown in ("<td>Off topic</td>", "<td>Suspect word, Too many links</td>", "<td>clearv*</td>"):
+        assert shown in html
+    assert "<td>Posted the URL of EXAMPLE_SITE and said NO to GDPR</td>" in html
+
+
 def test_the_audit_page_says_which_second_factor_an_entry_is_about(moderator):
     # Setting up two-factor records two entries in the same second: the app and its recovery codes.
     for kind in ("totp", "recovery_codes"):

@@ -5,15 +5,20 @@ import html
 from django import template
 from django.utils.safestring import SafeString
 
-from ..reasons import label
+from ..reasons import LABELS, label
 
 register = template.Library()
 
 
 @register.filter
-def reason_label(code: str) -> str:
-    """A reason code in a few plain words."""
-    return label(code)
+def audit_reason(text: str) -> str:
+    """An audit entry's reason: reason codes (one, or several joined by commas
+    as screening records them) in plain words, and a moderator's own words (a
+    ban's reason, a word-list pattern) exactly as typed."""
+    codes = text.split(",")
+    if all(code in LABELS for code in codes):
+        return ", ".join(LABELS[code] for code in codes)
+    return text
 
 
 # allauth's authenticator types, as the audit log names them.
