@@ -179,10 +179,16 @@ def _bump(debate_id: int) -> None:
 # -------------------------------------------------------------------- comments
 
 
+# Control characters draw as empty boxes, or as nothing, and a spreadsheet
+# cell cannot hold most of them: all but the tab and the line feed go.
+_CONTROLS = {cp: None for cp in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if cp not in (0x09, 0x0A)}
+
+
 def normalise_text(text: str) -> str:
-    """The documented normalisation: Unicode NFC, CRLF → LF, trimmed, no NUL."""
-    text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\x00", "").strip()
+    """The documented normalisation: Unicode NFC, CRLF → LF, trimmed, no control
+    character but the tab and the line feed."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
+    return unicodedata.normalize("NFC", text).strip()  # after: a mark a control parted may join its letter
 
 
 _STAFF_WORDS = ("moderator", "admin", "administrator", "staff", "official")

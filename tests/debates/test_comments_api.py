@@ -314,7 +314,8 @@ def test_report_once_then_409_and_three_reports_hide_the_comment(api, debate, ke
     comment_id = post(api, key=key).json()["id"]
     reporters = [participant_create()[1] for _ in range(3)]
     url = f"/api/v1/comments/{comment_id}/reports"
-    assert api.post(url, {"reason": "abuse", "note": "rude"}, key=reporters[0]).status_code == HTTPStatus.CREATED
+    assert api.post(url, {"reason": "abuse", "note": "\x01\x02rude\x7f"}, key=reporters[0]).status_code == 201
+    assert Report.objects.get().note == "rude"  # the controls that drew as boxes in the queue are gone
     assert api.post(url, {"reason": "spam"}, key=reporters[0]).status_code == HTTPStatus.CONFLICT
     assert Comment.objects.get(pk=comment_id).status == Comment.Status.PUBLISHED
     api.post(url, {"reason": "off_topic"}, key=reporters[1])

@@ -63,7 +63,7 @@ def test_a_name_of_characters_that_show_nothing_is_anonymous(api, debate, no_rat
 
 
 def test_invisible_characters_go_from_a_name_and_its_letters_stay(api, debate, no_rate_limits):
-    api.post(URL, {"body": "Hello.", "author_name": "Mar\u200bi\u00adanne \u0416"})
+    api.post(URL, {"body": "Hello.", "author_name": "Mar\u200bi\u00adanne\x01\x7f \u0416"})
     assert api.get(URL).json()["results"][0]["author_name"] == "Marianne \u0416"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from forum.debates.models import Comment, Debate, WordRule
+from forum.debates.models import Comment, Debate, Report, WordRule
 from forum.lib.screening import Action, Context, contains_personal_info, screen, word_pattern
 from forum.moderation.toxicity import toxicity_score
 
@@ -76,7 +76,16 @@ def test_a_word_drawn_backwards_by_a_direction_override_shows_as_the_checks_read
     assert stored(post(api, kept)).body == kept
 
 
-@pytest.mark.parametrize("body", ["\u200b", "\u2800\u2800", "\u3164", "\u202e", "\ufeff \u00ad", "\u034f\n\u2060"])
+def test_control_characters_leave_the_body_and_a_mark_they_parted_joins_its_letter(api, debate):
+    """They drew as empty boxes on the page and in the queue (BLNS's row of C0 controls)."""
+    comment = stored(post(api, "Control chars: \x01\x02\x1b[31m\x7f\x85 end\tand\r\nnext line, cafe\x08\u0301."))
+    assert comment.body == "Control chars: [31m end\tand\nnext line, caf\u00e9."
+    assert not any(c in comment.body_html for c in "\x01\x02\x1b\x7f\x85\x08")
+
+
+@pytest.mark.parametrize(
+    "body", ["\x01\x02", "\x07 \x1f", "\u200b", "\u2800\u2800", "\u3164", "\u202e", "\ufeff \u00ad", "\u034f\n\u2060"]
+)
 def test_a_comment_of_characters_that_show_nothing_is_empty(api, debate, body):
     response = post(api, body)
     assert response.status_code == HTTPStatus.BAD_REQUEST
@@ -286,4 +295,25 @@ def test_comments_written_before_lose_their_direction_overrides_too(debate, make
     older.refresh_from_db()
     assert older.body == "You are a koorc\u202c."
     assert older.body_html == "<p>You are a koorc\u202c.</p>"
+    assert Comment.objects.get(pk=plain.pk).body_html == before
+
+
+def test_text_written_before_loses_its_control_characters_too(debate, make_comment, reader):
+    """The data migration that made the rule hold for older text (0014)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("forum.debates.migrations.0014_text_without_control_characters")
+    older = make_comment("Boxes.", status=Comment.Status.PUBLISHED)
+    Comment.objects.filter(pk=older.pk).update(
+        body="Boxes\x01\x02 here\x7f.", body_html="<p>Boxes\x01\x02 here\x7f.</p>", author_name="Kim\x1b"
+    )
+    report = Report.objects.create(comment=older, participant=reader.participant, reason="spam", note="\x01Spam\x02")
+    plain = make_comment("Nothing to drop here.", status=Comment.Status.PUBLISHED)
+    before = Comment.objects.get(pk=plain.pk).body_html
+    migration.drop_control_characters(apps, None)
+    older.refresh_from_db()
+    assert (older.body, older.body_html, older.author_name) == ("Boxes here.", "<p>Boxes here.</p>", "Kim")
+    assert Report.objects.get(pk=report.pk).note == "Spam"
     assert Comment.objects.get(pk=plain.pk).body_html == before

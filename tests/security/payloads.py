@@ -90,9 +90,11 @@ def hostile_strings() -> list[str]:
 
 
 def normalised(text: str) -> str:
-    """The documented normalisation, written out again: NFC, CRLF→LF, NUL removed, trimmed."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return text.strip()
+    """The documented normalisation, written out again: CRLF→LF, control characters
+    but tab and line feed removed (C0, DEL, C1), NFC, trimmed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(c for c in text if c in "\t\n" or not (c < "\x20" or "\x7f" <= c < "\xa0"))
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def normalised_body(text: str) -> str:
