@@ -111,6 +111,24 @@ def test_a_restored_key_lands_on_the_debate_which_says_this_browser_now_uses_it(
     assert 'id="key-restored"' not in Client().get("/?restored=1").content.decode()
 
 
+def test_a_key_pasted_with_invisible_characters_or_within_its_whole_file_is_found(reader, debate, settings):
+    """Copied from a chat (zero-width spaces), a mail that broke the line, or the
+    downloaded file opened and copied whole, with or without its line breaks
+    (a one-line field drops them)."""
+    key_file = reader.get("/me/key/download/").content.decode()
+    for pasted in (
+        f"\u200b{reader.key}\u200b\ufeff",
+        f"{reader.key[:16]}\n{reader.key[16:]}",
+        key_file,
+        key_file.replace("\n", ""),
+    ):
+        restored = Client().post("/me/key/restore/", {"key": pasted})
+        assert restored.status_code == HTTPStatus.FOUND, pasted
+        assert restored.cookies[settings.PARTICIPANT_COOKIE_NAME].value == reader.key
+    wrong = Client().post("/me/key/restore/", {"key": key_file.replace(reader.key, "x" * 32)})
+    assert wrong.status_code == HTTPStatus.BAD_REQUEST
+
+
 def test_a_key_that_matches_nothing_comes_back_in_the_field_escaped(anon, debate):
     pasted = '"><script>alert(1)</script>'
     response = anon.post("/me/key/restore/", {"key": pasted})

@@ -6,6 +6,7 @@ both call ``forum.debates.privacy``.
 """
 
 import json
+import re
 from http import HTTPStatus
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+
+from forum.lib.screening import without_invisible
 
 from ..identity import cookie_key, forget_key, html_participant, remember_key
 from ..models import PollOption
@@ -202,6 +205,20 @@ def key_download(request):
     return response
 
 
+# The key in the text of the file key_download writes, pasted whole: with its
+# line breaks, or without them, as a one-line field drops them.
+_KEY_IN_FILE = re.compile(r"Your secret key for \S+?:\s*([A-Za-z0-9_-]{32})")
+
+
+def pasted_key(text: str) -> str:
+    """The key in what a reader pasted: the field's text without what shows
+    nothing (a zero-width space copied from a chat) or breaks a line (keys hold
+    no white space), or the key picked out of the whole downloaded file."""
+    text = without_invisible(text)
+    found = _KEY_IN_FILE.search(text)
+    return found.group(1) if found else "".join(text.split())
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def key_restore(request):
@@ -209,16 +226,17 @@ def key_restore(request):
     error, key, status, retry_after = None, "", HTTPStatus.OK, None
     if request.method == "POST":
         key = (request.POST.get("key") or "").strip()
+        restored = pasted_key(key)
         try:  # each try is a guess at a key: counted per network, as on /me/
             my_data_rate_limit(participant=None, network_hash=network_hash(request))
-            if participant_from_key(key) is None:
+            if participant_from_key(restored) is None:
                 raise Refused("no_match", "That key does not match any participant. Check that you pasted all of it.")
         except Refused as refused:
             error, status, retry_after = refused.message, refused.status, refused.retry_after
         else:
             # The debate page then says that this browser now acts as the key's holder.
             response = HttpResponseRedirect(f"{reverse('home')}?{RESTORED}=1#key-restored")
-            remember_key(response, key, announce=False)
+            remember_key(response, restored, announce=False)
             return response
     # A key that matches nothing comes back in the field, to be checked against the saved one.
     context = {"error": error, "key": key, "holds_key": html_participant(request) is not None}
