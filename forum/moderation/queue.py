@@ -151,28 +151,27 @@ class QueuePage:
 
 
 # Which rejection reason to preselect, from the reports or the screening reasons.
-_SUGGEST = {
-    "abuse": RejectReason.ABUSE,
+# Screening's reasons, as the rejection each most often leads to. A reader's
+# report reason is a rejection reason already. A word on the suspect list, or a
+# comment held with no reason, suggests nothing more precise than "other": the
+# author reads the reason a moderator confirms with one key.
+_SCREENING_SUGGESTS = {
     "toxicity": RejectReason.ABUSE,
     "banned_word": RejectReason.ABUSE,
-    "suspect_word": RejectReason.ABUSE,
     "personal_info": RejectReason.PERSONAL_INFO,
     "too_many_links": RejectReason.SPAM,
-    "spam": RejectReason.SPAM,
-    "off_topic": RejectReason.OFF_TOPIC,
-    "illegal": RejectReason.ILLEGAL,
 }
 
 
 def suggested_reason(comment: Comment) -> str:
     votes = Counter(r.reason for r in comment.report_list)
     for reason, _ in votes.most_common():
-        if reason in _SUGGEST:
-            return _SUGGEST[reason]
+        if reason in RejectReason.values:
+            return reason
     for reason in comment.reasons:
-        if reason in _SUGGEST:
-            return _SUGGEST[reason]
-    return RejectReason.OFF_TOPIC
+        if reason in _SCREENING_SUGGESTS:
+            return _SCREENING_SUGGESTS[reason]
+    return RejectReason.OTHER
 
 
 def with_context(comments):

@@ -2,6 +2,7 @@
 and a query count that does not grow with the number of waiting comments."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -117,6 +118,25 @@ def test_an_item_shows_text_name_reasons_reports_history_and_notes(moderator, ma
         assert expected in html, expected
     # The reason suggested for a rejection follows the reports and screening.
     assert '<option value="personal_info" selected>' in html
+
+
+@pytest.mark.parametrize(
+    ("reports", "reasons", "suggested"),
+    [
+        (["other"], [], "other"),  # "Something else" was once read as "Off topic"
+        (["spam", "abuse", "abuse"], [], "abuse"),  # the reason most readers gave
+        ([], ["suspect_word"], "other"),  # a word to look at, not a verdict
+        ([], [], "other"),
+        ([], ["too_many_links"], "spam"),
+        ([], ["toxicity"], "abuse"),
+    ],
+)
+def test_the_reason_preselected_for_a_rejection(moderator, make_comment, make_participant, reports, reasons, suggested):
+    comment = make_comment("Held for a look.", reasons=reasons)
+    for reason in reports:
+        Report.objects.create(comment=comment, participant=make_participant().participant, reason=reason)
+    html = moderator.get("/moderation/").content.decode()
+    assert re.findall(r'<option value="(\w+)" selected>', html)[0] == suggested
 
 
 def test_the_queue_writes_dates_in_the_sites_time_zone(moderator, make_comment, make_participant, settings):
