@@ -329,3 +329,12 @@ def test_using_another_key_warns_that_it_replaces_the_one_this_browser_holds(rea
     assert "This browser already holds a key" in page
     assert 'href="/me/key/download/" download' in page
     assert "already holds a key" not in anon.get("/me/key/restore/").content.decode()
+
+
+def test_every_time_on_my_data_names_its_zone(reader, debate, no_rate_limits):
+    vote_cast(debate=debate, participant=reader.participant, option_key=debate.options.first().key)
+    comment_create(debate=debate, participant=reader.participant, body="A comment with a time.")
+    page = reader.get("/me/").content.decode()
+    times = re.findall(r"\d{1,2} \w{3,9} \d{4}, \d\d:\d\d(?: \w+)?", page)
+    assert len(times) >= 3  # the key's creation, the comment, the ballot
+    assert all(t.endswith(" UTC") for t in times), times
