@@ -16,14 +16,14 @@ def three(make_comment):
 
 
 @pytest.mark.parametrize(
-    ("action", "extra", "status"),
+    ("action", "extra", "status", "said"),
     [
-        ("approve", {}, Status.PUBLISHED),
-        ("reject", {"reason": "off_topic"}, Status.REJECTED),
-        ("spam", {}, Status.SPAM),
+        ("approve", {}, Status.PUBLISHED, "Approved 3 comments."),
+        ("reject", {"reason": "off_topic"}, Status.REJECTED, "Rejected 3 comments."),
+        ("spam", {}, Status.SPAM, "Marked 3 comments as spam."),
     ],
 )
-def test_bulk_decisions_apply_to_every_selected_comment(moderator, three, make_comment, action, extra, status):
+def test_bulk_decisions_apply_to_every_selected_comment(moderator, three, make_comment, action, extra, status, said):
     untouched = make_comment("not selected")
     response = moderator.post(
         "/moderation/bulk/?tab=pending", {"ids": [c.pk for c in three], "action": action, **extra}
@@ -33,7 +33,7 @@ def test_bulk_decisions_apply_to_every_selected_comment(moderator, three, make_c
     assert Comment.objects.get(pk=untouched.pk).status == Status.PENDING
     assert AuditEntry.objects.filter(action=f"comment.{action}").count() == 3
     page = moderator.get(response["Location"]).content.decode()
-    assert "3 comments." in page
+    assert said in page
 
 
 def test_bulk_ban_bans_each_author_once(moderator, make_comment, make_participant):
@@ -81,8 +81,9 @@ def test_the_bulk_api_bans_the_authors_only_when_told(moderator, three):
 def test_bulk_unban_lifts_the_authors_bans(moderator, three):
     for c in three:
         moderator.post(f"/moderation/participants/{c.participant_id}/ban/", {"duration": "1d", "reason": "x"})
-    moderator.post("/moderation/bulk/", {"ids": [c.pk for c in three], "action": "unban"})
+    lifted = moderator.post("/moderation/bulk/", {"ids": [c.pk for c in three], "action": "unban"})
     assert not Ban.objects.active().exists()
+    assert "Lifted the bans of 3 authors." in moderator.get(lifted["Location"]).content.decode()
 
 
 def test_a_bulk_ban_without_reason_keeps_the_selection_and_says_why(moderator, three):

@@ -59,7 +59,7 @@ def test_a_moderator_works_the_queue_with_the_keyboard(logged_in, make_comment, 
     expect(page.get_by_text(f"Approved comment #{first.pk}.")).to_be_visible()
     expect(page.locator(f"#item-{second.pk}")).to_be_focused()
     page.keyboard.press("s")
-    expect(page.get_by_text(f"Marked as spam comment #{second.pk}.")).to_be_visible()
+    expect(page.get_by_text(f"Marked comment #{second.pk} as spam.")).to_be_visible()
     page.keyboard.press("b")
     reason = page.locator(f"#ban-reason-{third.pk}")
     expect(reason).to_be_focused()

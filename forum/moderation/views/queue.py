@@ -18,7 +18,14 @@ from ..queue import TABS, queue_page
 from ..services import bans_for_comments, bans_lift_for_comments, comment_decide, comments_decide
 from .common import back
 
-_DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam"}
+# What a confirmation says was done to {what}: "comment #12", "3 comments", "2 authors".
+_DONE = {
+    "approve": "Approved {what}.",
+    "reject": "Rejected {what}.",
+    "spam": "Marked {what} as spam.",
+    "ban": "Banned {what}.",
+    "unban": "Lifted the bans of {what}.",
+}
 
 
 def _int(value, default=1) -> int:
@@ -113,7 +120,7 @@ def decide(request, comment_id: int):
     except Refused as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"{_DONE[form.cleaned_data['action']]} comment #{comment_id}.")
+        messages.success(request, _DONE[form.cleaned_data["action"]].format(what=f"comment #{comment_id}"))
     return back(request)
 
 
@@ -146,9 +153,8 @@ def bulk(request):
     if not result.done and result.refused:
         # Nothing happened: keep the selection and the moderator's text on screen.
         return render_queue(request, status=HTTPStatus.BAD_REQUEST, bulk_form=form, error=" ".join(result.refused))
-    label = {"ban": "Banned", "unban": "Lifted bans of"}.get(action, _DONE.get(action, action))
     noun = "author" if action in ("ban", "unban") else "comment"
-    messages.success(request, f"{label} {result.done} {noun}{'' if result.done == 1 else 's'}.")
+    messages.success(request, _DONE[action].format(what=f"{result.done} {noun}{'' if result.done == 1 else 's'}"))
     for problem in result.refused[:10]:
         messages.warning(request, problem)
     return back(request)
