@@ -213,6 +213,11 @@ _LOOKALIKES = str.maketrans(
 )
 
 
+# Digits and signs written for letters ("M0derator", "Adm1n", "$taff"). Read this
+# way only as a second reading, beside the first: "Admin1" must stay "admin" then "1".
+_DIGITS_AS_LETTERS = str.maketrans("013457@$", "oieastas")
+
+
 def _staff_folded(text: str) -> str:
     """A name as the staff check reads it: as shown, lookalike letters as Latin, one case, single spaces."""
     return " ".join(shown_text(text).translate(_LOOKALIKES).casefold().split())
@@ -226,8 +231,9 @@ def clean_author_name(name: str | None) -> str:
         return ANONYMOUS
     if len(name) > 40:
         raise Refused("invalid", "Your display name can be at most 40 characters.", fields={"author_name": "too long"})
-    folded = _staff_folded(name)
-    if _STAFF_PATTERN.search(folded) or _staff_folded(settings.SITE_NAME) in folded:
+    site = _staff_folded(settings.SITE_NAME)
+    readings = (folded := _staff_folded(name), folded.translate(_DIGITS_AS_LETTERS))
+    if any(_STAFF_PATTERN.search(reading) or site in reading for reading in readings):
         raise Refused(
             "invalid",
             "That display name could be mistaken for the site's staff. Please choose another.",

@@ -47,6 +47,12 @@ def test_the_forms_remember_the_name_of_ones_latest_comment(api, anon, debate, m
         "\u039coderator",  # a Greek capital M
         "\u0391DMI\u039d",  # Greek capitals
         "\uff2d\uff4f\uff44\uff45\uff52\uff41\uff54\uff4f\uff52",  # full-width letters
+        "M0derator",  # digits and signs for letters
+        "Adm1n",
+        "$TAFF",
+        "0ff1c1al",
+        "Admin1",  # and a digit after the word, read both ways
+        "The D3bate R00m",
     ],
 )
 def test_a_name_that_would_pass_for_staff_behind_invisible_or_lookalike_letters_is_refused(api, debate, name):
@@ -87,7 +93,9 @@ def test_a_site_name_in_another_script_is_refused_as_itself(api, debate, setting
     assert response.json()["fields"] == {"author_name": "reserved"}
 
 
-@pytest.mark.parametrize("name", ["Staffan", "Badminton fan", "Officially Bob", "Modest Eratosthenes"])
+@pytest.mark.parametrize(
+    "name", ["Staffan", "Badminton fan", "Officially Bob", "Modest Eratosthenes", "Kim 1975", "St4ffan", "B0b"]
+)
 def test_a_name_that_only_contains_the_letters_of_a_staff_word_is_welcome(api, debate, no_rate_limits, name):
     response = api.post(URL, {"body": "Hello.", "author_name": name})
     assert response.status_code == HTTPStatus.CREATED, response.content
