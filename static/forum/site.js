@@ -20,6 +20,27 @@
     time.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + " your time";
   });
 
+  // A comment's time: the page gives its date and time (one copy of the page
+  // serves every reader without a key until the debate changes, so it never says
+  // "5 minutes ago"); the script says how long ago, and keeps it true.
+  function sayHowLongAgo() {
+    var now = Date.now();
+    document.querySelectorAll("time.js-ago").forEach(function (time) {
+      var when = Date.parse(time.getAttribute("datetime"));
+      if (isNaN(when)) return;
+      if (!time.title) time.title = time.textContent;
+      var minutes = Math.floor(Math.max(0, now - when) / 60000);
+      var hours = Math.floor(minutes / 60), days = Math.floor(hours / 24);
+      if (minutes < 1) time.textContent = "just now";
+      else if (hours < 1) time.textContent = minutes === 1 ? "a minute ago" : minutes + "\u00a0minutes ago";
+      else if (days < 1) time.textContent = hours === 1 ? "an hour ago" : hours + "\u00a0hours ago";
+      else if (days < 7) time.textContent = days === 1 ? "a day ago" : days + "\u00a0days ago";
+      else time.textContent = time.title;
+    });
+  }
+  sayHowLongAgo();
+  setInterval(sayHowLongAgo, 60000);
+
   // Copy buttons (the participant key).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
@@ -265,7 +286,7 @@
             if (alert && opened && !opened.hidden) { opened.prepend(alert); alert.setAttribute("tabindex", "-1"); alert.focus(); }
           }, 0);
         }
-        try { restoreDrafts(drafts); countAll(); } catch (ignored) { /* the page is in place; only a draft is lost */ }
+        try { restoreDrafts(drafts); countAll(); sayHowLongAgo(); } catch (ignored) { /* the page is in place; only a draft is lost */ }
         try { takeTo(form, hadKey, seen, aroundSelector); } catch (ignored) { /* the page is in place; only the focus is lost */ }
       })
       .catch(function () { form.submit(); })

@@ -293,3 +293,35 @@ def test_a_paste_over_the_limit_is_kept_whole_counted_and_refused_with_its_text(
     box.fill(text[:100])
     expect(page.locator("#comment-form .length-count")).to_be_hidden()
     assert not Comment.objects.exists()
+
+
+def test_comment_times_say_how_long_ago_with_the_script_and_the_date_without_it(new_page, debate):
+    """The shared copy of the page holds dates, never "5 minutes ago", which a
+    quiet debate would have kept saying for hours; the script says how long ago."""
+    now = datetime.datetime.now(datetime.UTC)
+    ages = {"Just posted.": datetime.timedelta(seconds=20), "Three hours old.": datetime.timedelta(hours=3, minutes=5)}
+    ages["Ten days old."] = datetime.timedelta(days=10)
+    for body, age in ages.items():
+        created = comment_create(debate=debate, participant=None, body=body)
+        Comment.objects.filter(pk=created.comment.pk).update(created_at=now - age)
+    old = now - ages["Ten days old."]
+    dated = f"{old.day}\u00a0{old:%b %Y, %H:%M} UTC"
+
+    page = new_page()
+    page.clock.install()
+    page.goto("/")
+    time_of = {body: comment_item(page, body).locator(":scope > article time") for body in ages}
+    expect(time_of["Just posted."]).to_have_text("just now")
+    expect(time_of["Three hours old."]).to_have_text("3\u00a0hours ago")
+    expect(time_of["Ten days old."]).to_have_text(dated)
+    expect(time_of["Three hours old."]).to_have_attribute("title", re.compile(r" UTC$"))
+    page.clock.run_for(2 * 60_000)  # the page stays open: its times move on
+    expect(time_of["Just posted."]).to_have_text("2\u00a0minutes ago")
+
+    without_script = new_page(java_script_enabled=False)
+    without_script.goto("/")
+    for body in ages:
+        when = now - ages[body]
+        expect(comment_item(without_script, body).locator(":scope > article time")).to_have_text(
+            re.compile(rf"^{when.day}\u00a0{when:%b %Y}, \d\d:\d\d UTC$")
+        )

@@ -162,7 +162,6 @@ class _Page:
 
     def __init__(self, context):
         debate = context["debate"]
-        self.now = timezone.now()
         self.tz = timezone.get_current_timezone()
         self.csrf_token = escape(str(context.get("csrf_token", "")))
         self.return_query = escape(return_query(context))
@@ -207,8 +206,11 @@ class _Page:
 
     def _shown(self, c, pk, pending, out):
         stance = c.stance
-        created = c.created_at.astimezone(self.tz).isoformat()
-        when = ago(c.created_at, self.now)
+        local = c.created_at.astimezone(self.tz)
+        # The date and time, never "5 minutes ago": readers without a key share
+        # one copy of the page until the debate changes. The script says how long ago.
+        when = f"{local.day}{_NBSP}{local:%b %Y, %H:%M} {local.tzname()}"
+        created = local.isoformat()
         out.append(
             f'<header class="comment-meta"><span class="author" id="c{pk}-by">{escape(c.author_name)}</span> '
             + (
@@ -217,7 +219,7 @@ class _Page:
                 if stance
                 else ""
             )
-            + f'<a class="when" href="#c{pk}"><time datetime="{created}">{when}</time></a>'
+            + f'<a class="when" href="#c{pk}"><time class="js-ago" datetime="{created}">{when}</time></a>'
             + _answering(c)
             + (' <span class="muted">· edited</span>' if c.edited_at else "")
             + (
