@@ -320,7 +320,10 @@ def _ballot_rows(debate: Debate):
     comments for every ballot.
     """
     a, b = secrets.randbelow(_SHUFFLE_PRIME - 2) + 1, secrets.randbelow(_SHUFFLE_PRIME)
-    commenters = Comment.objects.filter(debate=debate, status=Comment.Status.PUBLISHED).values("participant_id")
+    # Without the NULL of a comment whose participant row was deleted: ``x IN (…, NULL)`` is NULL, not false.
+    commenters = Comment.objects.filter(
+        debate=debate, status=Comment.Status.PUBLISHED, participant__isnull=False
+    ).values("participant_id")
     connection = connections[Ballot.objects.db]
     if connection.vendor == "sqlite":
         # Times are stored as naive UTC text: the hour is its first 13 characters.

@@ -75,6 +75,16 @@ def test_the_results_pages_timeline_has_the_exports_days_and_votes(known):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_a_published_comment_whose_participant_was_deleted_leaves_has_commented_a_boolean(known, fmt):
+    """Deleting a participant row (from the admin) keeps their comments with no
+    participant; ``x IN (…, NULL)`` is NULL, not false, for every other ballot."""
+    Comment.objects.create(debate=known.debate, participant=None, body="Orphan.", body_html="<p>Orphan.</p>")
+    _, rows, _ = read_back(known.debate, "ballots", fmt)
+    assert len(rows) == 7
+    assert sorted(r["has_commented"] for r in rows) == [False] * 5 + [True] * 2
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_ballots_are_exact_but_carry_no_identity(known, fmt):
     _, rows, _ = read_back(known.debate, "ballots", fmt)
 
