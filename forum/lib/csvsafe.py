@@ -10,14 +10,18 @@ for "this is text". JSON carries the exact text: it is read by programs, not
 evaluated.
 
 We also neutralise text whose first non-blank character is a trigger (some
-importers trim leading spaces) and the full-width forms of the four signs
+importers trim leading spaces: any Unicode space, or a character that shows
+nothing, may be trimmed too) and the full-width forms of the four signs
 (some East Asian spreadsheet locales fold them to ASCII).
 """
 
 import re
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_LEADING_BLANKS = " \u00a0\n"
+# Every white space character (the last is U+3000, the ideographic space), and the
+# zero-width ones and the BOM.
+_LEADING_BLANKS = "".join(chr(cp) for cp in range(0x3001) if chr(cp).isspace())
+_LEADING_BLANKS += "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 # XML 1.0, and so XLSX, cannot hold these control characters at all.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -26,6 +26,10 @@ OURS = [
     " =1+1",
     "\u00a0=1+1",
     "\n=1+1",
+    "\u3000=1+1",  # an ideographic space
+    "\u2003\u2009+1",  # an em space and a thin one
+    "\u200b=1+1",  # a zero-width space
+    "\ufeff@SUM(1)",  # a byte-order mark
     "\uff1d1+1",
     "\uff0b1",
     "'=already quoted",
@@ -38,6 +42,9 @@ PAYLOADS = BLNS + OURS
 def test_neutralise_quotes_every_trigger_and_nothing_else():
     for trigger in FORMULA_TRIGGERS:
         assert neutralise(trigger + "1") == "'" + trigger + "1"
+    for lead in ("\u3000", "\u2003", "\u200b", "\ufeff", " \u200b\u00a0"):
+        assert neutralise(lead + "=1") == "'" + lead + "=1"
+    assert neutralise("\u3000text") == "\u3000text"
     assert neutralise("1+1") == "1+1"
     assert neutralise("a=b") == "a=b"
     assert neutralise("'=x") == "'=x"  # starts with an apostrophe already: not a formula
