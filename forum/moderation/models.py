@@ -74,7 +74,8 @@ class AuditEntry(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     status_before = models.CharField(max_length=32, blank=True)
     status_after = models.CharField(max_length=32, blank=True)
-    # Keyed network-prefix hash for security events; never a raw address.
+    # Keyed network-prefix hash of a ban, a voided burst or a security event; never a raw
+    # address. The purge blanks it after RETENTION_NETWORK_HASH_HOURS (erasure.clear_audit_network_hashes).
     network_hash = models.CharField(max_length=32, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
