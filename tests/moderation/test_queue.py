@@ -139,6 +139,16 @@ def test_the_reason_preselected_for_a_rejection(moderator, make_comment, make_pa
     assert re.findall(r'<option value="(\w+)" selected>', html)[0] == suggested
 
 
+def test_the_screening_reasons_of_a_decided_comment_read_as_history(moderator, make_comment):
+    make_comment("Held for a word.", reasons=["suspect_word"])
+    make_comment("Approved since.", reasons=["suspect_word"], status=Comment.Status.PUBLISHED)
+    pending = moderator.get("/moderation/").content.decode()
+    published = moderator.get("/moderation/?tab=published").content.decode()
+    assert '<span class="muted">Held for:</span>' in pending
+    assert '<span class="muted">Was flagged for:</span>' in published
+    assert "Held for:" not in published
+
+
 def test_the_queue_writes_dates_in_the_sites_time_zone(moderator, make_comment, make_participant, settings):
     """Stored in UTC, shown in TIME_ZONE: half past eleven at night in UTC is
     already the next day in Paris."""

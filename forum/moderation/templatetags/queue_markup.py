@@ -126,8 +126,9 @@ class _Queue:
                     f"{escape(parent.author_name)}: “{escape(Truncator(_plain(parent.body_html)).chars(120))}”</p>"
                 )
         out.append(f'<div class="comment-body">{item.body_html}</div>')
-        if item.reasons:
-            out.append(f'<p class="reasons"><span class="muted">Reasons:</span> {reason_badges(item.reasons)}</p>')
+        if item.reasons:  # on a comment decided since, why it was held once: history, not a verdict
+            why = "Held for:" if item.status == "pending" else "Was flagged for:"
+            out.append(f'<p class="reasons"><span class="muted">{why}</span> {reason_badges(item.reasons)}</p>')
         self._listed_replies(item, out)
         if item.appeal_open:
             appeal = item.appeal_open
