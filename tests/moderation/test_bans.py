@@ -62,6 +62,9 @@ def test_a_banned_participant_can_read_but_not_take_part(moderator, reader, make
     assert 'id="comment-form"' not in notice
     assert "You cannot vote while you are banned." in notice
     assert 'class="poll-form' not in notice
+    # Not told to vote to see the results, which they cannot.
+    assert "Results are shown to readers who have voted." in notice
+    assert "once you have voted" not in notice
     # A comment sent anyway (from a page opened before the ban) comes back with its text and why.
     text = "Still here, <b>still</b> writing."
     started = signing.dumps(time.time() - 60, salt="forum.form-started")  # written a minute ago
