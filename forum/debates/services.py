@@ -129,9 +129,28 @@ def until_words(ends: datetime.datetime | None) -> str:
     return "permanently" if ends is None else f"until {ends.day} {ends:%B %Y, %H:%M} UTC"
 
 
-def ban_refusal(participant: Participant | None, network_hash: str = "") -> str | None:
-    """Why a ban in force refuses this participant or network, in the words
-    every refusal uses; None when nothing is banned."""
+@dataclass(frozen=True)
+class BanInForce:
+    """What stops a reader taking part: their own ban, or their network's block."""
+
+    own: bool
+    ends: datetime.datetime | None  # None: permanently
+    reason: str = ""  # the moderator's, for the reader's own ban only
+
+    @property
+    def sentence(self) -> str:
+        """Why, in the words every refusal uses."""
+        if self.own:
+            return f"You are banned from taking part {until_words(self.ends)}. Reason: {as_sentence(self.reason)}"
+        return (
+            f"Taking part from your network is blocked {until_words(self.ends)}: a moderator banned someone who "
+            "used it. You can still read the debate. If that was not you, please try again later or from another "
+            "connection."
+        )
+
+
+def ban_in_force(participant: Participant | None, network_hash: str = "") -> BanInForce | None:
+    """The ban that stops this participant or network taking part, if any."""
     ban = active_ban(participant, network_hash)
     if ban is None:
         return None
@@ -139,16 +158,18 @@ def ban_refusal(participant: Participant | None, network_hash: str = "") -> str 
     # ban of someone else on the same network lasts longer.
     own = ban if participant is not None and ban.participant_id == participant.pk else active_ban(participant)
     if own is not None:
-        return f"You are banned from taking part {until_words(own.expires_at)}. Reason: {as_sentence(own.reason)}"
+        return BanInForce(own=True, ends=own.expires_at, reason=own.reason)
     # Caught by the network alone: perhaps the banned person under a new key,
     # perhaps someone sharing their connection. Their reason is not ours to show.
     # The block lasts until the network's hash changes, or the ban ends if sooner.
     ends = period_ends_at()
-    until = until_words(ends if ban.expires_at is None else min(ban.expires_at, ends))
-    return (
-        f"Taking part from your network is blocked {until}: a moderator banned someone who used it. "
-        "You can still read the debate. If that was not you, please try again later or from another connection."
-    )
+    return BanInForce(own=False, ends=ends if ban.expires_at is None else min(ban.expires_at, ends))
+
+
+def ban_refusal(participant: Participant | None, network_hash: str = "") -> str | None:
+    """Why a ban in force refuses this participant or network; None when nothing is banned."""
+    ban = ban_in_force(participant, network_hash)
+    return None if ban is None else ban.sentence
 
 
 def _refuse_if_banned(participant, network_hash):

@@ -140,6 +140,25 @@ def test_a_bystander_on_a_blocked_network_is_told_of_the_block_on_the_form_pages
         assert "<textarea" not in page, path
 
 
+def test_a_reader_with_a_key_on_a_blocked_network_is_told_on_the_debate_page_before_writing(
+    moderator, api, make_participant, make_comment, debate
+):
+    other = make_comment("Someone else's comment", status=Status.PUBLISHED)
+    api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"})  # the network is recorded
+    ban(moderator, Ballot.objects.get().participant_id, "permanent", "Spamming the thread")
+    page = " ".join(make_participant().get("/").content.decode().split())
+    notice = '<p class="notice notice-warn" role="status" id="ban-notice">'
+    assert f"{notice}Taking part from your network is blocked until" in page
+    assert "Spamming" not in page  # someone else's reason
+    assert "You cannot vote from this network while it is blocked." in page
+    assert "You cannot comment from this network while it is blocked (until" in page
+    assert 'class="poll-form' not in page
+    assert 'id="comment-form"' not in page
+    assert f'href="/comments/{other.pk}/report/"' not in page  # no action the block would refuse
+    # Readers without a key share the cached page, which knows no network.
+    assert 'id="ban-notice"' not in Client().get("/").content.decode()
+
+
 def test_a_ban_covers_the_network_so_a_new_key_is_no_way_around_it(moderator, api, debate):
     voted = api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"})
     participant_key = voted.json()["participant_key"]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from ..forms import CommentForm, ReportForm, VoteForm, form_token
 from ..identity import SHOW_KEY_COOKIE, cookie_key, html_participant
 from ..models import Ballot, Comment, Debate
+from ..network import network_hash
 from ..reading import (
     PAGE_PARAMS,
     SORTS,
@@ -33,7 +34,7 @@ from ..reading import (
     with_options,
 )
 from ..results import poll_results, results_visible
-from ..services import active_ban, edit_deadline, last_display_name
+from ..services import ban_in_force, edit_deadline, last_display_name
 
 
 def _int(value, default=1) -> int:
@@ -85,7 +86,8 @@ def debate_context(
         "debate": debate,
         "options": list(debate.options.all()),
         "participant": participant,
-        "ban": active_ban(participant) if participant else None,
+        # Their own ban, or their network's block (told before they write, not after).
+        "ban": ban_in_force(participant, network_hash(request)) if participant else None,
         "ballot": ballot,
         "results": poll_results(debate) if visible else None,
         "comments": page,
