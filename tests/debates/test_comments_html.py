@@ -125,11 +125,16 @@ def test_reply_edit_delete_like_and_report_work_as_plain_forms(reader, make_part
     # report
     assert reader.get(f"/comments/{reply.pk}/report/").status_code == HTTPStatus.OK
     done = reader.post(f"/comments/{reply.pk}/report/", {"reason": "off_topic", "note": "not about Clearview"})
-    assert done.status_code == HTTPStatus.OK
+    # Thanked after a redirect, so that a reload shows the thanks again instead of sending the form twice.
+    assert done.status_code == HTTPStatus.FOUND
+    assert done["Location"] == f"/comments/{reply.pk}/report/?done=1"
+    for thanks in (reader.get(done["Location"]), reader.get(done["Location"])):
+        assert "Thank you for your report" in thanks.content.decode()
+        assert 'name="reason"' not in thanks.content.decode()
     assert Report.objects.get().note == "not about Clearview"
     again = reader.post(f"/comments/{reply.pk}/report/", {"reason": "spam"})
     assert again.status_code == HTTPStatus.CONFLICT
-    # Coming back to the report page (or reloading the thank-you) says it is done, with no form to send again.
+    # Coming back to the report page, or sending it again, says it is done, with no form to send again.
     for revisit in (again, reader.get(f"/comments/{reply.pk}/report/")):
         assert "You have already reported this comment" in revisit.content.decode()
         assert 'name="reason"' not in revisit.content.decode()
@@ -366,8 +371,9 @@ def test_reloading_the_thanks_after_a_report_hid_the_comment_says_it_is_done(
     settings.COMMENT_REPORTS_TO_HIDE = 1
     make_participant().post(POST_URL, form("Report me"))
     comment = Comment.objects.get()
-    assert reader.post(f"/comments/{comment.pk}/report/", {"reason": "spam"}).status_code == HTTPStatus.OK
+    done = reader.post(f"/comments/{comment.pk}/report/", {"reason": "spam"})
     assert Comment.objects.get().status == Comment.Status.PENDING
+    assert "Thank you for your report" in reader.get(done["Location"]).content.decode()  # reloaded, too
     again = reader.post(f"/comments/{comment.pk}/report/", {"reason": "spam"})
     assert again.status_code == HTTPStatus.CONFLICT
     assert "You have already reported this comment" in again.content.decode()
@@ -387,7 +393,7 @@ def test_a_comment_one_has_reported_says_so_instead_of_offering_the_report_again
     author.post(POST_URL, form("First comment"))
     author.post(POST_URL, form("Second comment"))
     first, second = Comment.objects.order_by("pk")
-    assert reader.post(f"/comments/{first.pk}/report/", {"reason": "off_topic"}).status_code == HTTPStatus.OK
+    assert reader.post(f"/comments/{first.pk}/report/", {"reason": "off_topic"}).status_code == HTTPStatus.FOUND
     page = reader.get("/").content.decode()
     assert "Reported by you" in _footer(page, first.pk)
     assert "report-link" not in _footer(page, first.pk)

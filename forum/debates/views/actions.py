@@ -238,10 +238,11 @@ def report(request, comment_id):
         and not _in_place(request)
         and Report.objects.filter(comment=comment, participant=participant).exists()
     ):
-        # Reported already (or the thank-you page reloaded, even once the report hid
-        # the comment): say so, with no form to send again.
+        # Reported already, even once the report hid the comment: say so, with no
+        # form to send again; just reported (the redirect after the POST): thank them.
         status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
-        return render(request, "debates/report_done.html", {"comment": comment, "already": True}, status=status)
+        already = request.method == "POST" or "done" not in request.GET
+        return render(request, "debates/report_done.html", {"comment": comment, "already": already}, status=status)
     if comment.status != Comment.Status.PUBLISHED:
         raise Http404("Only published comments can be reported.")
     form = ReportForm(request.POST or None)
@@ -267,8 +268,8 @@ def report(request, comment_id):
                         adopt_key(request, new_key)  # the page that answers shows it
                     # Thanked under the comment, where the reader is (see debate_context).
                     response = render_debate(request, comment.debate, reported=comment.pk)
-                else:
-                    response = render(request, "debates/report_done.html", {"comment": comment})
+                else:  # thanked on a page of its own, which a reload shows again without sending twice
+                    response = HttpResponseRedirect(reverse("debates:comment-report", args=[comment.pk]) + "?done=1")
                 if new_key:
                     remember_key(response, new_key, announce=not _in_place(request))
                 return response
