@@ -286,7 +286,8 @@
             if (alert && opened && !opened.hidden) { opened.prepend(alert); alert.setAttribute("tabindex", "-1"); alert.focus(); }
           }, 0);
         }
-        try { restoreDrafts(drafts); countAll(); sayHowLongAgo(); } catch (ignored) { /* the page is in place; only a draft is lost */ }
+        try { sayHowLongAgo(); } catch (ignored) { /* the times read as dates until the next minute */ }
+        try { restoreDrafts(drafts); countAll(); } catch (ignored) { /* the page is in place; only a draft is lost */ }
         try { takeTo(form, hadKey, seen, aroundSelector); } catch (ignored) { /* the page is in place; only the focus is lost */ }
       })
       .catch(function () { form.submit(); })

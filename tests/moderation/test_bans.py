@@ -146,7 +146,9 @@ def test_a_reader_with_a_key_on_a_blocked_network_is_told_on_the_debate_page_bef
     other = make_comment("Someone else's comment", status=Status.PUBLISHED)
     api.post(f"/api/v1/debates/{debate.slug}/vote", {"option": "useful"})  # the network is recorded
     ban(moderator, Ballot.objects.get().participant_id, "permanent", "Spamming the thread")
-    page = " ".join(make_participant().get("/").content.decode().split())
+    bystander = make_participant()
+    own = make_comment("Mine, still editable.", status=Status.PUBLISHED, participant=bystander.participant)
+    page = " ".join(bystander.get("/").content.decode().split())
     notice = '<p class="notice notice-warn" role="status" id="ban-notice">'
     assert f"{notice}Taking part from your network is blocked until" in page
     assert "Spamming" not in page  # someone else's reason
@@ -155,6 +157,8 @@ def test_a_reader_with_a_key_on_a_blocked_network_is_told_on_the_debate_page_bef
     assert 'class="poll-form' not in page
     assert 'id="comment-form"' not in page
     assert f'href="/comments/{other.pk}/report/"' not in page  # no action the block would refuse
+    assert f'href="/comments/{own.pk}/edit/"' in page  # an edit refuses only one's own ban
+    assert bystander.post(f"/comments/{own.pk}/edit/", {"body": "Edited."}).status_code == HTTPStatus.FOUND
     # Readers without a key share the cached page, which knows no network.
     assert 'id="ban-notice"' not in Client().get("/").content.decode()
 

@@ -166,8 +166,11 @@ class _Page:
         self.csrf_token = escape(str(context.get("csrf_token", "")))
         self.return_query = escape(return_query(context))
         self.comments_open = debate.comments_open
-        # A banned reader is offered no action the ban refuses; deleting stays theirs.
-        self.banned = context.get("ban") is not None
+        # A banned reader is offered no action the ban refuses; deleting stays theirs, and
+        # editing too when only their network is blocked (an edit refuses only one's own ban).
+        ban = context.get("ban")
+        self.banned = ban is not None
+        self.edits_refused = ban is not None and ban.own
         self.comment_notice = context.get("comment_notice") or (None, "", "")
         self.like_url = _url_format("debates:comment-like")
         self.reply_url = _url_format("debates:comment-reply")
@@ -206,7 +209,7 @@ class _Page:
 
     def _shown(self, c, pk, pending, out):
         stance = c.stance
-        local = c.created_at.astimezone(self.tz)
+        local = c.created_at.astimezone(self.tz).replace(microsecond=0)  # as ECMAScript's Date.parse reads it
         # The date and time, never "5 minutes ago": readers without a key share
         # one copy of the page until the debate changes. The script says how long ago.
         when = f"{local.day}{_NBSP}{local:%b %Y, %H:%M} {local.tzname()}"
@@ -257,7 +260,7 @@ class _Page:
                 out.append('<span class="muted">Reported by you</span> ')
             elif not mine:
                 out.append(f'<a class="report-link" href="{self.report_url.format(pk)}">Report</a> ')
-        if getattr(c, "can_edit", False) and not self.banned:
+        if getattr(c, "can_edit", False) and not self.edits_refused:
             out.append(f'<a href="{self.edit_url.format(pk)}">Edit</a> ')
         if mine:
             out.append(f'<a href="{self.delete_url.format(pk)}">Delete</a>')
