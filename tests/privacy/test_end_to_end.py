@@ -79,7 +79,7 @@ def journey(debate, no_rate_limits):
     appeal_create(comment_id=a3.pk, participant=participant_a, note="Alpha-appeal: please look again.")
     assert a.post(f"/comments/{b1.pk}/like/").status_code == HTTPStatus.FOUND
     assert a.post(f"/comments/{b2_id}/report/", {"reason": "abuse", "note": "Alpha-report-note"}).status_code == (
-        HTTPStatus.OK
+        HTTPStatus.FOUND
     )
 
     network_a = Ballot.objects.get(participant=participant_a).network_hash

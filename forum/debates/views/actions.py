@@ -183,9 +183,13 @@ def comment_edit_view(request, comment_id):
 
 @require_http_methods(["GET", "POST"])
 def comment_delete_view(request, comment_id):
-    comment, mine = _own_comment_or_404(request, comment_id)
-    if comment.is_deleted:  # a second click or another tab deleted it: its placeholder names no author
-        return render(request, "404.html", {"message": "This comment has been deleted."}, status=404)
+    try:
+        comment, mine = _own_comment_or_404(request, comment_id)
+    except Http404:
+        comment = None
+    if comment is None or comment.is_deleted:
+        # A second click or another tab deleted it: gone, or a placeholder that names no author.
+        return render(request, "404.html", {"message": "This comment does not exist or has been deleted."}, status=404)
     if not mine:
         return render(request, "403.html", {"message": "Only the author can delete this comment."}, status=403)
     if request.method == "POST":
@@ -232,17 +236,19 @@ def report(request, comment_id):
     comment = get_object_or_404(
         Comment.objects.select_related("debate").exclude(status=Comment.Status.DELETED), pk=comment_id
     )
+    if request.method == "GET" and "done" in request.GET:
+        # The thanks a report without the script is redirected to (even if the browser
+        # dropped the key it was sent with), which a reload shows again.
+        return render(request, "debates/report_done.html", {"comment": comment})
     participant = html_participant(request)
     if (
         participant is not None
         and not _in_place(request)
         and Report.objects.filter(comment=comment, participant=participant).exists()
     ):
-        # Reported already, even once the report hid the comment: say so, with no
-        # form to send again; just reported (the redirect after the POST): thank them.
+        # Reported already, even once the report hid the comment: say so, with no form to send again.
         status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
-        already = request.method == "POST" or "done" not in request.GET
-        return render(request, "debates/report_done.html", {"comment": comment, "already": already}, status=status)
+        return render(request, "debates/report_done.html", {"comment": comment, "already": True}, status=status)
     if comment.status != Comment.Status.PUBLISHED:
         raise Http404("Only published comments can be reported.")
     form = ReportForm(request.POST or None)
