@@ -149,8 +149,9 @@ def test_the_audit_page_shows_reason_codes_in_words_and_a_moderators_words_as_ty
     audit_record(action="comment.hold", reason="suspect_word,too_many_links")
     audit_record(action="ban.create", reason="Posted the URL of EXAMPLE_SITE and said NO to GDPR")
     audit_record(action="rule.create", reason="clearv*")
+    audit_record(action="rule.create", reason="hate")  # a pattern that is also a reason code
     html = moderator.get("/moderation/audit/").content.decode()
-    for shown in ("<td>Off topic</td>", "<td>Suspect word, Too many links</td>", "<td>clearv*</td>"):
+    for shown in ("<td>Off topic</td>", "<td>Suspect word, Too many links</td>", "<td>clearv*</td>", "<td>hate</td>"):
         assert shown in html
     assert "<td>Posted the URL of EXAMPLE_SITE and said NO to GDPR</td>" in html
 

@@ -11,14 +11,15 @@ register = template.Library()
 
 
 @register.filter
-def audit_reason(text: str) -> str:
-    """An audit entry's reason: reason codes (one, or several joined by commas
-    as screening records them) in plain words, and a moderator's own words (a
-    ban's reason, a word-list pattern) exactly as typed."""
-    codes = text.split(",")
-    if all(code in LABELS for code in codes):
+def audit_reason(entry) -> str:
+    """An audit entry's reason: a decision on a comment records reason codes (one,
+    or several joined by commas as screening records them), shown in plain words;
+    any other entry records a moderator's own words (a ban's reason, a word-list
+    pattern such as "hate"), shown exactly as typed."""
+    codes = entry.reason.split(",")
+    if entry.action.startswith("comment.") and all(code in LABELS for code in codes):
         return ", ".join(LABELS[code] for code in codes)
-    return text
+    return entry.reason
 
 
 # allauth's authenticator types, as the audit log names them.
