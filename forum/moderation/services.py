@@ -434,7 +434,7 @@ def ballots_void(
             action="ballots.void",
             actor=moderator,
             target=Debate.objects.get(pk=debate_id),
-            reason=reason[:500],
+            reason=" ".join(normalise_text(reason).split())[:500],  # as a ban's reason
             network_hash=network_hash,
             details={"count": total, "start": start.isoformat(), "end": end.isoformat()},
         )

@@ -45,7 +45,12 @@ def test_voiding_a_burst_removes_its_ballots_and_the_results_follow_at_once(mode
     hour = burst.cast_at.replace(minute=0, second=0, microsecond=0)
     response = moderator.post(
         "/moderation/anomalies/void/",
-        {"debate": debate.pk, "network_hash": burst.network_hash, "start": hour.isoformat(), "reason": "Stuffing"},
+        {
+            "debate": debate.pk,
+            "network_hash": burst.network_hash,
+            "start": hour.isoformat(),
+            "reason": " Stuffing\x01\x7f ",
+        },
     )
     assert response.status_code == HTTPStatus.FOUND
     assert results(debate) == {"useful": 0, "invasion": 4, "unsure": 0}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from forum.debates.models import Comment, Debate, Report, WordRule
+from forum.debates.models import Ban, Comment, CommentRevision, Debate, Report, WordRule
 from forum.lib.screening import Action, Context, contains_personal_info, screen, word_pattern
 from forum.moderation.toxicity import toxicity_score
 
@@ -307,13 +307,20 @@ def test_text_written_before_loses_its_control_characters_too(debate, make_comme
     migration = import_module("forum.debates.migrations.0014_text_without_control_characters")
     older = make_comment("Boxes.", status=Comment.Status.PUBLISHED)
     Comment.objects.filter(pk=older.pk).update(
-        body="Boxes\x01\x02 here\x7f.", body_html="<p>Boxes\x01\x02 here\x7f.</p>", author_name="Kim\x1b"
+        body="Boxes\x01\x02 at the cafe\x08\u0301\x7f.",
+        body_html="<p>Boxes\x01\x02 at the cafe\x08\u0301\x7f.</p>",
+        author_name="Kim\x1b",
     )
     report = Report.objects.create(comment=older, participant=reader.participant, reason="spam", note="\x01Spam\x02")
+    revision = CommentRevision.objects.create(comment=older, body="Earlier\x07 words", created_at=older.created_at)
+    ban = Ban.objects.create(participant=reader.participant, reason="Abuse\x1b[0m")
     plain = make_comment("Nothing to drop here.", status=Comment.Status.PUBLISHED)
     before = Comment.objects.get(pk=plain.pk).body_html
     migration.drop_control_characters(apps, None)
     older.refresh_from_db()
-    assert (older.body, older.body_html, older.author_name) == ("Boxes here.", "<p>Boxes here.</p>", "Kim")
+    assert older.body == "Boxes at the caf\u00e9."  # the accent parted by a control joins its letter
+    assert (older.body_html, older.author_name) == ("<p>Boxes at the caf\u00e9.</p>", "Kim")
     assert Report.objects.get(pk=report.pk).note == "Spam"
+    assert CommentRevision.objects.get(pk=revision.pk).body == "Earlier words"
+    assert Ban.objects.get(pk=ban.pk).reason == "Abuse[0m"
     assert Comment.objects.get(pk=plain.pk).body_html == before

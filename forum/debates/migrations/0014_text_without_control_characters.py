@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.db import migrations
 
 from forum.lib.markdown import render_comment
@@ -7,13 +9,20 @@ CONTROLS = {cp: None for cp in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if cp no
 HAS_CONTROL = r"[\x01-\x08\x0b-\x1f\x7f-\x9f]"
 
 
+def cleaned(text: str) -> str:
+    """Without its controls, then NFC (a mark a control parted may join its letter), trimmed."""
+    return unicodedata.normalize("NFC", text.translate(CONTROLS)).strip()
+
+
 def drop_control_characters(apps, schema_editor):
     """Text written before it lost its control characters (see
     ``services.normalise_text``) loses them too: they drew as empty boxes on the
-    page and in the queue. A body's HTML is rendered again. Few rows, if any."""
+    page and in the queue. A body's HTML is rendered again. Few rows, if any:
+    comments and their earlier versions, names, report and appeal notes, and
+    the reasons of bans, which the banned reader reads."""
     Comment = apps.get_model("debates", "Comment")
     for comment in Comment.objects.filter(body__regex=HAS_CONTROL).iterator(chunk_size=500):
-        body = comment.body.translate(CONTROLS).strip()
+        body = cleaned(comment.body)
         if not body:  # nothing but controls: left for a moderator rather than emptied
             continue
         comment.body = body
@@ -21,12 +30,13 @@ def drop_control_characters(apps, schema_editor):
             comment.body_html = render_comment(comment.body)
         comment.save(update_fields=["body", "body_html"])
     for comment in Comment.objects.filter(author_name__regex=HAS_CONTROL).iterator(chunk_size=500):
-        comment.author_name = " ".join(comment.author_name.translate(CONTROLS).split()) or "Anonymous"
+        comment.author_name = " ".join(cleaned(comment.author_name).split()) or "Anonymous"
         comment.save(update_fields=["author_name"])
-    for model in (apps.get_model("debates", "Report"), apps.get_model("debates", "Appeal")):
-        for row in model.objects.filter(note__regex=HAS_CONTROL).iterator(chunk_size=500):
-            row.note = row.note.translate(CONTROLS).strip()
-            row.save(update_fields=["note"])
+    for model, field in (("Report", "note"), ("Appeal", "note"), ("CommentRevision", "body"), ("Ban", "reason")):
+        rows = apps.get_model("debates", model).objects.filter(**{f"{field}__regex": HAS_CONTROL})
+        for row in rows.iterator(chunk_size=500):
+            setattr(row, field, cleaned(getattr(row, field)))
+            row.save(update_fields=[field])
 
 
 class Migration(migrations.Migration):
