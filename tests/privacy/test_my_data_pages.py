@@ -282,8 +282,9 @@ def test_guessing_keys_on_the_pages_is_slowed_down_per_network(debate, settings)
     page = refused.content.decode()
     assert "Please wait" in page
     assert 'value="guess-3"' in page
-    guesser.cookies[settings.PARTICIPANT_COOKIE_NAME] = "guess-4"
-    assert guesser.get("/me/").status_code == HTTPStatus.TOO_MANY_REQUESTS
+    for page in ("/me/", "/me/key/download/"):
+        guesser.cookies[settings.PARTICIPANT_COOKIE_NAME] = f"guess-{page}"
+        assert guesser.get(page).status_code == HTTPStatus.TOO_MANY_REQUESTS
 
 
 def test_rate_limits_off_lifts_the_my_data_limit(reader, debate, settings, no_rate_limits):

@@ -193,6 +193,10 @@ def key_download(request):
     """The key as a text file, read from the reader's own cookie (never from the URL)."""
     key = cookie_key(request)
     if html_participant(request) is None:
+        try:  # a cookie that matches no one is a guess: counted per network, as on /me/
+            my_data_rate_limit(participant=None, network_hash=network_hash(request))
+        except Refused as refused:
+            return _refused(request, refused)
         return render(request, "403.html", {"message": "This browser holds no participant key."}, status=403)
     response = HttpResponse(
         f"Your secret key for {request.get_host()}:\n\n{key}\n\n"
