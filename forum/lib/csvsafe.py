@@ -17,11 +17,12 @@ nothing, may be trimmed too) and the full-width forms of the four signs
 
 import re
 
+from .screening import INVISIBLE_CHARACTERS
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-# Every white space character (the last is U+3000, the ideographic space), and the
-# zero-width ones and the BOM.
-_LEADING_BLANKS = "".join(chr(cp) for cp in range(0x3001) if chr(cp).isspace())
-_LEADING_BLANKS += "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# Every white space character (the last is U+3000, the ideographic space), and
+# every character that shows nothing (zero-width ones, the BOM, direction marks …).
+_LEADING_BLANKS = "".join(chr(cp) for cp in range(0x3001) if chr(cp).isspace()) + INVISIBLE_CHARACTERS
 
 # XML 1.0, and so XLSX, cannot hold these control characters at all.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -43,6 +43,7 @@ _INVISIBLE = {
     for cp in range(sys.maxunicode + 1)
     if unicodedata.category(chr(cp)) == "Cf" or chr(cp) in "\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0"
 }
+INVISIBLE_CHARACTERS = "".join(map(chr, _INVISIBLE))
 
 
 # Format characters that shape the text around them or show themselves: the

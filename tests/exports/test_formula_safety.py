@@ -42,7 +42,7 @@ PAYLOADS = BLNS + OURS
 def test_neutralise_quotes_every_trigger_and_nothing_else():
     for trigger in FORMULA_TRIGGERS:
         assert neutralise(trigger + "1") == "'" + trigger + "1"
-    for lead in ("\u3000", "\u2003", "\u200b", "\ufeff", " \u200b\u00a0"):
+    for lead in ("\u3000", "\u2003", "\u200b", "\ufeff", " \u200b\u00a0", "\u200e", "\u2061", "\u180e"):
         assert neutralise(lead + "=1") == "'" + lead + "=1"
     assert neutralise("\u3000text") == "\u3000text"
     assert neutralise("1+1") == "1+1"
