@@ -69,6 +69,10 @@ class SecurityHeadersMiddleware:
             if settings.SECURE_HSTS_PRELOAD:
                 hsts += "; preload"
             response.setdefault("Strict-Transport-Security", hsts)
+        if is_page and settings.PARTICIPANT_COOKIE_NAME in request.COOKIES:
+            # A page for a reader with a key shows their vote, their held comments,
+            # their CSRF token: no shared cache keeps a copy.
+            patch_cache_control(response, private=True)
         if request.path.startswith(API_PREFIX):
             # A JSON answer depends on the reader's key: a shared cache must tell
             # keys apart, and keep no copy of an answer given to one.

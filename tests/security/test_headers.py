@@ -13,6 +13,9 @@ from django.conf import settings as django_settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.test import Client
 
+from forum.debates.models import Ballot
+from forum.debates.services import comment_create
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SLUG = "clearview-ai-cnil-fine"
 
@@ -180,3 +183,12 @@ def test_a_readers_own_page_is_private_and_the_one_showing_the_key_is_never_stor
     assert "private" in again["Cache-Control"]
     assert "no-store" not in again["Cache-Control"]  # the browser's back button keeps working
     assert "private" not in Client().get(f"/debates/{SLUG}/").get("Cache-Control", "")
+    # So is every other page that reader opens: the status of their held comment, its edit page.
+    mine = comment_create(debate=debate, participant=Ballot.objects.get().participant, body="Mine.").comment
+    for page in (f"/comments/{mine.pk}/edit/", f"/comments/{mine.pk}/status/", "/comments/mine/"):
+        response = reader.get(page)
+        assert response.status_code == HTTPStatus.OK, page
+        assert "private" in response["Cache-Control"], page
+    static_file = reader.get(staticfiles_storage.url("forum/site.css"))
+    static_file.close()  # the file it streams
+    assert "private" not in static_file.get("Cache-Control", "")

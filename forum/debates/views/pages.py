@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -214,9 +214,7 @@ def render_debate(request, debate, status=HTTPStatus.OK, **kwargs):
         return _anonymous_page(request, debate)
     with_options(debate)
     response = render(request, "debates/detail.html", debate_context(request, debate, **kwargs), status=status)
-    # This copy is one reader's (their vote, their held comments, their CSRF
-    # token): no shared cache keeps it, and no cache at all the one showing the key.
-    patch_cache_control(response, private=True)
+    # A reader's own copy is private (SecurityHeadersMiddleware); the one showing the key is kept by no cache.
     if request.COOKIES.get(SHOW_KEY_COOKIE):
         response.delete_cookie(SHOW_KEY_COOKIE, samesite="Lax")
         add_never_cache_headers(response)
