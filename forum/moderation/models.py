@@ -59,8 +59,9 @@ class AuditEntryQuerySet(models.QuerySet):
 
 class AuditEntry(models.Model):
     """One moderator action or security event. Entries are never edited (the
-    database refuses it too); purge_expired_data deletes them after
-    RETENTION_AUDIT_DAYS."""
+    database refuses it too); purge_expired_data replaces them by copies without
+    their network hash after RETENTION_NETWORK_HASH_HOURS (as erasure does with
+    what it redacts) and deletes them after RETENTION_AUDIT_DAYS."""
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
