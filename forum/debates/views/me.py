@@ -57,18 +57,25 @@ def _guarded(request):
     return participant
 
 
+def _guess_refused(request):
+    """For a request whose key matches no one: the 429 page once its network has
+    guessed too often (counted as the API counts such a key), else None."""
+    try:
+        my_data_rate_limit(participant=None, network_hash=network_hash(request))
+    except Refused as refused:
+        return _refused(request, refused)
+    return None
+
+
 @never_cache
 @require_GET  # not HEAD: each look at one's data is counted against its rate limit
 def my_data(request):
     """Everything held about the reader, on one page, with the ways to act on it."""
     participant = html_participant(request)
     if participant is None:
-        # Counted per network, as the API counts a key that matches no one: a
-        # cookie is a guess as cheap to change as a header.
-        try:
-            my_data_rate_limit(participant=None, network_hash=network_hash(request))
-        except Refused as refused:
-            return _refused(request, refused)
+        # A cookie is a guess as cheap to change as the API's header.
+        if refusal := _guess_refused(request):
+            return refusal
         # A key that no longer matches anyone: erased or replaced, perhaps from
         # another device, or purged after going unused. Say so, and forget it.
         stale = bool(cookie_key(request))
@@ -193,11 +200,9 @@ def key_download(request):
     """The key as a text file, read from the reader's own cookie (never from the URL)."""
     key = cookie_key(request)
     if html_participant(request) is None:
-        try:  # a cookie that matches no one is a guess: counted per network, as on /me/
-            my_data_rate_limit(participant=None, network_hash=network_hash(request))
-        except Refused as refused:
-            return _refused(request, refused)
-        return render(request, "403.html", {"message": "This browser holds no participant key."}, status=403)
+        return _guess_refused(request) or render(
+            request, "403.html", {"message": "This browser holds no participant key."}, status=403
+        )
     response = HttpResponse(
         f"Your secret key for {request.get_host()}:\n\n{key}\n\n"
         "Keep it private. It lets you edit or delete your comments and see or erase your data.\n"
